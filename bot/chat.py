@@ -1,0 +1,124 @@
+"""The course as a conversation, independent of where it is held (Telegram or the terminal).
+
+Each method takes who is speaking and what they did, asks the store and the engine, records what must
+be kept, and returns an Outcome for the adapter to show. Message text is never passed in, stored or logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import texts
+from bot.content.model import Course, Question
+from bot.core import buttons, engine
+from bot.replies import Outcome, Reply
+from bot.store import Store
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person speaking and the private chat they speak in."""
+
+    user_id: int
+    chat_id: int
+
+
+class CourseChat:
+    """Commands and button presses in, Outcomes out."""
+
+    def __init__(self, course: Course, store: Store, clock: Clock) -> None:
+        self.course = course
+        self.store = store
+        self.clock = clock
+        self._commands: dict[str, Callable[[Who], Awaitable[Outcome]]] = {
+            "start": self.start,
+            "next": self.next_bite,
+            "progress": self.show_progress,
+            "help": self.help,
+        }
+
+    @property
+    def command_names(self) -> tuple[str, ...]:
+        return tuple(self._commands)
+
+    async def command(self, who: Who, name: str) -> Outcome:
+        """Run the command `name` (without the slash); an unknown one gets a hint."""
+        handler = self._commands.get(name.lower())
+        if handler is None:
+            return Outcome((texts.unknown_command(name),))
+        return await handler(who)
+
+    async def start(self, who: Who) -> Outcome:
+        enrolled = await self.store.enrol(who.user_id, who.chat_id, self.clock())
+        if enrolled:
+            logger.info("learner enrolled")
+        return Outcome((texts.welcome(self.course, returning=not enrolled),))
+
+    async def help(self, who: Who) -> Outcome:
+        return Outcome((texts.help_text(),))
+
+    async def next_bite(self, who: Who) -> Outcome:
+        if await self.store.learner(who.user_id) is None:
+            return await self.start(who)
+        record = await self.store.record(who.user_id)
+        item = engine.next_item(self.course, record)
+        if item is None:
+            return Outcome((texts.course_complete(self.course),))
+        # Recorded before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
+        # still find it in the chat history), and a question simply comes back, since it is only done once answered.
+        await self.store.record_delivery(who.user_id, item.id, self.clock())
+        if isinstance(item, Question):
+            return Outcome((texts.question(self.course, item),))
+        return Outcome((texts.lesson(self.course, item),))
+
+    async def show_progress(self, who: Who) -> Outcome:
+        if await self.store.learner(who.user_id) is None:
+            return Outcome((texts.not_enrolled(),))
+        record = await self.store.record(who.user_id)
+        return Outcome((texts.progress(self.course, engine.progress(self.course, record)),))
+
+    async def press(self, who: Who, data: str | None) -> Outcome:
+        """A button was pressed; `data` is its callback data, which may be stale or forged."""
+        action = buttons.decode(data)
+        if action is None:
+            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+        if isinstance(action, buttons.NextBite):
+            return await self.next_bite(who)
+        if isinstance(action, buttons.ShowProgress):
+            return await self.show_progress(who)
+        return await self.answer(who, action.item_id, action.option)
+
+    async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
+        if await self.store.learner(who.user_id) is None:
+            return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
+        record = await self.store.record(who.user_id)
+        scored = engine.score_answer(self.course, record, item_id, option)
+        if scored is engine.Rejection.ALREADY_ANSWERED:
+            return Outcome(notice=texts.notice_already_answered(record.answers[item_id].option))
+        if scored is engine.Rejection.UNKNOWN_QUESTION:
+            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+        if isinstance(scored, engine.Rejection):
+            return Outcome(notice=texts.NOTICE_NOT_YOURS)
+        if not await self.store.record_answer(who.user_id, scored.record(self.clock())):
+            # A second tap that raced the first past the check above: the first one counted.
+            kept = (await self.store.record(who.user_id)).answers[item_id]
+            return Outcome(notice=texts.notice_already_answered(kept.option))
+        return Outcome(
+            replies=(texts.feedback(scored.question, option),),
+            edit=texts.question_answered(self.course, scored.question, option),
+            notice="Correct" if scored.correct else "Answer recorded",
+        )
+
+    async def text(self, who: Who) -> Outcome:
+        """Free text that is not a command: a hint. The text itself is never passed here."""
+        return Outcome((texts.stray_text(),))
+
+    def reply_for_unsupported(self) -> Reply:
+        return texts.unsupported_message()

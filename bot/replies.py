@@ -1,0 +1,32 @@
+"""What the bot says, as plain data any adapter can show: texts in markup, and buttons with their data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message: text in the course markup, and rows of inline buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one input leads to.
+
+    `notice` is the short answer to a button press (a toast on the phone); `edit` replaces the message
+    whose button was pressed; `replies` are new messages, in order.
+    """
+
+    replies: tuple[Reply, ...] = ()
+    notice: str | None = None
+    edit: Reply | None = None

@@ -1,0 +1,90 @@
+"""Settings, read once from the environment (and an optional `.env` file in the working folder).
+
+A missing or invalid value stops the bot with a message naming the variable. The token is a secret
+type: it never appears in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_content() -> Path:
+    """The `content/` folder beside the package (a source checkout), else `./content`."""
+    beside = PROJECT_ROOT / "content"
+    return beside if (beside / "course.yaml").is_file() else Path("content")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_base_url: HttpUrl | None = Field(default=None, validation_alias="TELEGRAM_BASE_URL")
+    db: Path = Field(default=Path("data/coursebot.sqlite3"), validation_alias=AliasChoices("COURSEBOT_DB"))
+    content: Path = Field(default_factory=_default_content, validation_alias="COURSEBOT_CONTENT")
+    admins: Annotated[frozenset[int], NoDecode] = Field(default=frozenset(), validation_alias="COURSEBOT_ADMINS")
+    log_level: str = Field(default="INFO", validation_alias="COURSEBOT_LOG_LEVEL")
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and (":" not in value or not value.split(":", 1)[0].isdigit()):
+            # Never echo the value back: it is a secret even when malformed.
+            raise ValueError("must look like 123456789:ABC... (the token @BotFather gave you)")
+        return value
+
+    @field_validator("telegram_base_url", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("must be Telegram user ids separated by commas, e.g. 12345,67890")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+
+_VARIABLES = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "telegram_base_url": "TELEGRAM_BASE_URL",
+    "db": "COURSEBOT_DB",
+    "content": "COURSEBOT_CONTENT",
+    "admins": "COURSEBOT_ADMINS",
+    "log_level": "COURSEBOT_LOG_LEVEL",
+}
+
+
+def load_settings() -> Settings:
+    """Read the settings; raise SettingsError naming each bad variable (never showing a secret's value)."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        problems = []
+        for error in err.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            variable = _VARIABLES.get(field, field)
+            problems.append(f"{variable}: {error['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid settings:\n" + "\n".join(problems)) from None

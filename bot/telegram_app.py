@@ -1,0 +1,177 @@
+"""The Telegram adapter: thin python-telegram-bot handlers around CourseChat.
+
+Handlers read who is speaking and what they pressed, call one CourseChat method and show its Outcome.
+Message text is never logged or passed on; the course works only in private chats.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeAlias
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import texts
+from bot.chat import CourseChat, Who
+from bot.markup import to_html
+from bot.replies import Outcome, Reply
+
+logger = logging.getLogger(__name__)
+
+CHAT_KEY = "course_chat"
+
+CourseApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    chat: CourseChat,
+    token: str,
+    *,
+    base_url: str | None = None,
+    request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> CourseApplication:
+    """A PTB Application wired to `chat`. `base_url` points it at a self-hosted Bot API server;
+    `request` replaces the HTTP layer (tests)."""
+    builder = (
+        Application.builder()
+        .token(token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+    )
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot", 1))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter:
+        # PTB types the builder for the default limiter; any BaseRateLimiter is accepted at run time.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application = builder.build()
+    application.bot_data[CHAT_KEY] = chat
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: CourseApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited_message))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(~private & filters.COMMAND, on_group_command))
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(private, on_unsupported_message))
+    application.add_error_handler(on_error)
+
+
+async def announce_commands(application: CourseApplication) -> None:
+    """Make /help's list the bot's command menu."""
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS])
+
+
+def _chat(context: ContextTypes.DEFAULT_TYPE) -> CourseChat:
+    chat: CourseChat = context.bot_data[CHAT_KEY]
+    return chat
+
+
+def _who(update: Update) -> Who | None:
+    if update.effective_user is None or update.effective_chat is None:
+        return None
+    return Who(update.effective_user.id, update.effective_chat.id)
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button.label, callback_data=button.data) for button in row] for row in reply.buttons]
+    )
+
+
+async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
+        if outcome.edit is not None and query.message is not None:
+            try:
+                await query.edit_message_text(to_html(outcome.edit.text), reply_markup=_markup(outcome.edit))
+            except BadRequest as err:
+                # Too old to edit, or already showing this: the answer itself was recorded, so carry on.
+                logger.info("could not edit the answered question: %s", err.message)
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if chat_id is None:
+        return
+    for reply in outcome.replies:
+        await context.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply))
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A /command in a private chat."""
+    who, message = _who(update), update.effective_message
+    if who is None or message is None or not message.text:
+        return
+    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0]
+    await _show(await _chat(context).command(who, name), update, context)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline button press; its data may be stale or forged."""
+    query, who = update.callback_query, _who(update)
+    if query is None:
+        return
+    if who is None or update.effective_chat is None or update.effective_chat.type != "private":
+        await query.answer(texts.NOTICE_PRIVATE_ONLY)
+        return
+    data = query.data if isinstance(query.data, str) else None
+    await _show(await _chat(context).press(who, data), update, context)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text in a private chat (never logged or stored)."""
+    who = _who(update)
+    if who is not None:
+        await _show(await _chat(context).text(who), update, context)
+
+
+async def on_unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes and the like."""
+    if update.effective_message is not None:
+        await _show(Outcome((texts.unsupported_message(),)), update, context)
+
+
+async def on_edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: acting on it twice would surprise, so say so once, in private chats only."""
+    if update.effective_chat is not None and update.effective_chat.type == "private":
+        await _show(Outcome((texts.edited_message(),)), update, context)
+
+
+async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command in a group: decline politely and store nothing."""
+    await _show(Outcome((texts.private_chat_only(),)), update, context)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (ids only, never text) and apologise to the learner."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, to_html(texts.apology().text))
+        except Exception:  # the apology is best effort: the error that matters is already logged
+            logger.warning("could not send the apology for update %s", update_id)

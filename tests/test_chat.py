@@ -1,0 +1,162 @@
+"""The course conversation over a real store: enrolment, bites, answers, progress, bad presses."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.chat import CourseChat, Who
+from bot.core import buttons
+from bot.replies import Outcome
+from tests.conftest import FakeClock
+
+ANNA = Who(user_id=101, chat_id=101)
+
+
+def answer(item_id: str, option: int) -> str:
+    return buttons.encode(buttons.Answer(item_id, option))
+
+
+def only_text(outcome: Outcome) -> str:
+    assert len(outcome.replies) == 1
+    return outcome.replies[0].text
+
+
+async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_chat: CourseChat) -> None:
+    outcome = await course_chat.command(ANNA, "start")
+
+    assert "You are enrolled" in only_text(outcome)
+    assert texts.PRIVACY_NOTE in only_text(outcome)
+    assert await course_chat.store.learner(ANNA.user_id) is not None
+    again = await course_chat.command(ANNA, "start")
+    assert "Welcome back" in only_text(again)
+
+
+async def test_next_sends_the_course_in_order_and_a_question_with_answer_buttons(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+
+    lesson = await course_chat.command(ANNA, "next")
+    question = await course_chat.command(ANNA, "next")
+
+    assert "First lesson" in only_text(lesson)
+    assert "First question" in only_text(question)
+    labels = [button.label for button in question.replies[0].buttons[0]]
+    assert labels == ["A", "B", "C"]
+    assert question.replies[0].buttons[0][1].data == answer("one-question-a", 1)
+
+
+async def test_an_unanswered_question_comes_back_with_next(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    await course_chat.command(ANNA, "next")
+    await course_chat.command(ANNA, "next")
+    assert "First question" in only_text(await course_chat.command(ANNA, "next"))
+
+
+async def test_a_right_answer_is_recorded_and_explained(course_chat: CourseChat, clock: FakeClock) -> None:
+    await course_chat.command(ANNA, "start")
+    await course_chat.command(ANNA, "next")
+    await course_chat.command(ANNA, "next")
+
+    outcome = await course_chat.press(ANNA, answer("one-question-a", 1))
+
+    assert "B is the best answer" in only_text(outcome)
+    assert "One is right because it is one." in only_text(outcome)
+    assert outcome.edit is not None
+    assert outcome.edit.text.endswith("Your answer: B")
+    assert outcome.edit.buttons == ()
+    recorded = (await course_chat.store.record(ANNA.user_id)).answers["one-question-a"]
+    assert (recorded.option, recorded.correct, recorded.answered_at) == (1, True, clock.now)
+
+
+async def test_a_wrong_answer_gets_its_feedback_and_the_best_answer_explained(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    await course_chat.command(ANNA, "next")
+    await course_chat.command(ANNA, "next")
+
+    text = only_text(await course_chat.press(ANNA, answer("one-question-a", 2)))
+
+    assert "C is not the best answer" in text
+    assert "Two is wrong because it is two." in text
+    assert "Best answer: B" in text
+    assert "One is right because it is one." in text
+
+
+async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    await course_chat.command(ANNA, "next")
+    await course_chat.command(ANNA, "next")
+    await course_chat.press(ANNA, answer("one-question-a", 0))
+
+    repeat = await course_chat.press(ANNA, answer("one-question-a", 1))
+
+    assert repeat.replies == ()
+    assert repeat.notice == texts.notice_already_answered(0)
+    assert (await course_chat.store.record(ANNA.user_id)).answers["one-question-a"].option == 0
+
+
+async def test_a_forged_answer_to_a_question_never_sent_changes_nothing(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+
+    outcome = await course_chat.press(ANNA, answer("two-question-a", 0))
+
+    assert outcome.notice == texts.NOTICE_NOT_YOURS
+    assert outcome.replies == ()
+    assert (await course_chat.store.record(ANNA.user_id)).answers == {}
+
+
+async def test_stale_or_garbage_button_data_gets_a_clear_notice(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    for data in ("a:retired-question:1", "garbage", None, "a:one-question-a:9"):
+        outcome = await course_chat.press(ANNA, data)
+        assert outcome.notice in {texts.NOTICE_STALE_BUTTON, texts.NOTICE_NOT_YOURS}
+        assert outcome.replies == ()
+    assert (await course_chat.store.record(ANNA.user_id)).answers == {}
+
+
+async def test_a_stranger_pressing_an_answer_is_asked_to_start(course_chat: CourseChat) -> None:
+    outcome = await course_chat.press(Who(999, 999), answer("one-question-a", 1))
+    assert "Send /start" in only_text(outcome)
+    assert await course_chat.store.learner(999) is None
+
+
+async def test_next_before_start_enrols_with_the_welcome(course_chat: CourseChat) -> None:
+    outcome = await course_chat.command(ANNA, "next")
+    assert texts.PRIVACY_NOTE in only_text(outcome)
+
+
+async def test_progress_shows_each_module_and_the_share_correct(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    await course_chat.command(ANNA, "next")
+    await course_chat.command(ANNA, "next")
+    await course_chat.press(ANNA, answer("one-question-a", 1))
+
+    text = only_text(await course_chat.command(ANNA, "progress"))
+
+    assert "1. Module one\n▓▓▓▓▓▓▓░░░ 2/3" in text
+    assert "2. Module two\n░░░░░░░░░░ 0/2" in text
+    assert "1 of 1 answered correctly (100%)" in text
+
+
+async def test_the_whole_course_ends_with_a_completion_message(course_chat: CourseChat) -> None:
+    await course_chat.command(ANNA, "start")
+    for _ in range(10):
+        outcome = await course_chat.command(ANNA, "next")
+        reply = outcome.replies[0]
+        if reply.buttons and reply.buttons[0][0].label == "A":
+            await course_chat.press(ANNA, reply.buttons[0][0].data)
+        if "You have finished" in reply.text:
+            break
+    else:
+        raise AssertionError("the course never ended")
+    assert "You have finished the course" in only_text(await course_chat.command(ANNA, "progress"))
+
+
+async def test_unknown_commands_and_stray_text_get_a_hint(course_chat: CourseChat) -> None:
+    assert "/help" in only_text(await course_chat.command(ANNA, "frobnicate"))
+    assert "/next" in only_text(await course_chat.text(ANNA))
+    assert await course_chat.store.learner(ANNA.user_id) is None
+
+
+async def test_help_lists_every_command(course_chat: CourseChat) -> None:
+    text = only_text(await course_chat.command(ANNA, "help"))
+    for name, _ in texts.COMMANDS:
+        assert f"/{name}" in text
+    assert set(course_chat.command_names) == {name for name, _ in texts.COMMANDS}

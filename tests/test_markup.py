@@ -1,0 +1,20 @@
+"""The course markup: bold only, everything else escaped for Telegram HTML."""
+
+from bot.markup import escape, markup_problem, plain_text, to_html
+
+
+def test_bold_becomes_html_and_everything_else_is_escaped() -> None:
+    assert to_html("**Act** & <means> > 2") == "<b>Act</b> &amp; &lt;means&gt; &gt; 2"
+
+
+def test_plain_text_drops_the_markers() -> None:
+    assert plain_text("a **bold** word") == "a bold word"
+
+
+def test_unbalanced_bold_is_a_problem() -> None:
+    assert markup_problem("**open") == "unbalanced '**' (bold must be opened and closed)"
+    assert markup_problem("**closed**") is None
+
+
+def test_outside_text_cannot_inject_bold() -> None:
+    assert to_html(escape("**name**")) == "* *name* *"

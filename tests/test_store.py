@@ -1,0 +1,103 @@
+"""The SQLite store, on a real temporary file."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.engine import AnswerRecord
+from bot.errors import StoreError
+from bot.store import SCHEMA_VERSION, Store
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_a_new_database_is_private_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"learners", "deliveries", "answers"} <= tables
+
+
+async def test_an_existing_empty_file_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    path.touch()
+    async with await Store.open(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+
+
+async def test_reopening_keeps_the_data_and_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        await store.enrol(42, 4200, NOW)
+    async with await Store.open(path) as store:
+        learner = await store.learner(42)
+    assert learner is not None
+    assert (learner.user_id, learner.chat_id, learner.enrolled_at) == (42, 4200, NOW)
+
+
+async def test_a_database_from_a_newer_coursebot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer than this coursebot"):
+        await Store.open(path)
+
+
+async def test_a_database_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open the database"):
+        await Store.open(blocker / "coursebot.sqlite3")
+
+
+async def test_enrolling_twice_keeps_the_first_enrolment_and_updates_the_chat(store: Store) -> None:
+    assert await store.enrol(7, 70, NOW) is True
+    assert await store.enrol(7, 71, NOW + timedelta(days=1)) is False
+    learner = await store.learner(7)
+    assert learner is not None
+    assert (learner.chat_id, learner.enrolled_at) == (71, NOW)
+
+
+async def test_an_unknown_learner_is_none(store: Store) -> None:
+    assert await store.learner(404) is None
+
+
+async def test_deliveries_and_answers_make_up_the_record(store: Store) -> None:
+    await store.enrol(7, 70, NOW)
+    await store.record_delivery(7, "l-1", NOW)
+    await store.record_delivery(7, "q-1", NOW)
+    await store.record_delivery(7, "q-1", NOW + timedelta(minutes=5))
+    assert await store.record_answer(7, AnswerRecord("q-1", 2, False, NOW)) is True
+
+    record = await store.record(7)
+
+    assert record.delivered == frozenset({"l-1", "q-1"})
+    assert record.answers == {"q-1": AnswerRecord("q-1", 2, False, NOW)}
+
+
+async def test_only_the_first_answer_to_a_question_counts(store: Store) -> None:
+    await store.enrol(7, 70, NOW)
+    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW)) is True
+    assert await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1))) is False
+    assert (await store.record(7)).answers["q-1"].option == 1
+
+
+async def test_learners_records_are_kept_apart(store: Store) -> None:
+    await store.enrol(1, 10, NOW)
+    await store.enrol(2, 20, NOW)
+    await store.record_delivery(1, "l-1", NOW)
+    assert (await store.record(2)).delivered == frozenset()
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        await store.enrol(1, 10, datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001 - the point of the test
