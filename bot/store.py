@@ -85,6 +85,9 @@ class Store:
         except sqlite3.Error as err:
             await connection.close()
             raise StoreError(f"cannot prepare the database {path}: {err}") from err
+        except BaseException:
+            await connection.close()
+            raise
         return store
 
     async def __aenter__(self) -> Store:
