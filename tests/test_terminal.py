@@ -1,0 +1,83 @@
+"""The terminal course: the real `coursebot chat` command, scripted through standard input."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import MINI_COURSE, REPO_ROOT
+
+
+def run_chat(script: str, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(db), "--content", str(MINI_COURSE), *extra],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def test_a_scripted_session_runs_the_course_and_exits_cleanly_at_end_of_input(tmp_path: Path) -> None:
+    db = tmp_path / "chat.sqlite3"
+
+    result = run_chat("/start\n/next\n1\n2\n/progress\n", db)
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "You are enrolled" in out
+    assert "[1] Start the first lesson ▶" in out
+    assert "First lesson" in out  # pressing [1] on the welcome
+    assert "[1] A   [2] B   [3] C" in out
+    assert "B is the best answer" in out
+    assert "1 of 1 answered correctly (100%)" in out
+    assert out.rstrip().endswith("Goodbye. Your progress is saved.")
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT item_id, option, correct FROM answers").fetchall() == [("one-question-a", 1, 1)]
+
+
+def test_progress_survives_a_new_session_on_the_same_database(tmp_path: Path) -> None:
+    db = tmp_path / "chat.sqlite3"
+    run_chat("/start\n/next\n/next\n1\n", db)
+
+    result = run_chat("/start\n/next\n", db)
+
+    assert "Welcome back" in result.stdout
+    assert "Second lesson" in result.stdout
+
+
+def test_bad_input_gets_clear_answers(tmp_path: Path) -> None:
+    result = run_chat("hello there\n/nonsense\n7\n\n/\n", tmp_path / "chat.sqlite3")
+
+    assert result.returncode == 0, result.stderr
+    assert "I answer commands and buttons" in result.stdout
+    assert "I don't know the command /nonsense" in result.stdout
+    assert "(There is no button [7] on the latest message.)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
+    bad = tmp_path / "content"
+    bad.mkdir()
+    (bad / "course.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(tmp_path / "x.sqlite3"), "--content", str(bad)],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert f"{bad}/course.yaml:2: not valid YAML" in result.stderr  # where the unclosed list ends
+    assert "will not start with invalid content" in result.stderr
