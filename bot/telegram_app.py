@@ -47,10 +47,14 @@ def build_application(
     *,
     base_url: str | None = None,
     request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
     rate_limiter: bool = True,
 ) -> CourseApplication:
-    """A PTB Application wired to `chat`. `base_url` points it at a self-hosted Bot API server;
-    `request` replaces the HTTP layer (tests)."""
+    """A PTB Application wired to `chat`.
+
+    `base_url` points it at a self-hosted Bot API server; `request` and `updates_request` (PTB wants two
+    distinct objects) replace the HTTP layer, as the tests do.
+    """
     builder = (
         Application.builder()
         .token(token)
@@ -59,7 +63,9 @@ def build_application(
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot", 1))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
     if rate_limiter:
         # PTB types the builder for the default limiter; any BaseRateLimiter is accepted at run time.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
