@@ -34,3 +34,5 @@ def configure_logging(level: str = "INFO", secrets: list[str] | None = None) -> 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # PTB logs whole updates, message text included, at DEBUG: never let it go below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))

@@ -1,0 +1,86 @@
+"""End to end: `coursebot run` as a real process, long polling a local HTTP stand-in for the Bot API.
+
+Everything is real — the command line, settings from the environment, PTB's HTTP client, the SQLite file,
+the content — except Telegram, which is the stand-in on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.conftest import MINI_COURSE
+from tests.standin import StandinServer, callback_update, message_update
+
+TOKEN = "424242:END-TO-END-secret"
+LEARNER = 9001
+STEP_TIMEOUT = 20.0
+
+
+async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path: Path) -> None:
+    db = tmp_path / "e2e.sqlite3"
+    async with StandinServer(token=TOKEN) as server:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COURSEBOT_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "COURSEBOT_DB": str(db),
+            "COURSEBOT_CONTENT": str(MINI_COURSE),
+            "COURSEBOT_LOG_LEVEL": "DEBUG",
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            state = server.state
+            await state.wait_for_call("setMyCommands", timeout=STEP_TIMEOUT)
+            await state.wait_for_call("getUpdates", timeout=STEP_TIMEOUT)
+
+            async def say(text: str) -> None:
+                mark = len(state.calls)
+                server.push_update(message_update(LEARNER, text))
+                await state.wait_for_call("sendMessage", timeout=STEP_TIMEOUT, since=mark)
+
+            await say("/start")
+            await say("/next")
+            await say("/next")
+            question = state.sent_messages(LEARNER)[-1]
+            assert "First question" in (question.text or "")
+
+            mark = len(state.calls)
+            server.push_update(
+                callback_update(
+                    LEARNER,
+                    "a:one-question-a:1",
+                    message_id=question.result["message_id"],
+                    message_text=question.result["text"],
+                )
+            )
+            await state.wait_for_call("answerCallbackQuery", timeout=STEP_TIMEOUT, since=mark)
+            await state.wait_for_call("editMessageText", timeout=STEP_TIMEOUT, since=mark)
+            await state.wait_for_call("sendMessage", timeout=STEP_TIMEOUT, since=mark)
+            assert "B is the best answer" in (state.sent_messages(LEARNER)[-1].text or "")
+
+            await say("my patient Jane Doe, born 1990-01-01")  # stray text: a hint, and never logged
+            await say("/progress")
+            assert "1 of 1 answered correctly (100%)" in (state.sent_messages(LEARNER)[-1].text or "")
+        finally:
+            if bot.returncode is None:
+                bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+
+    assert bot.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert "coursebot is running on Telegram" in log
+    assert TOKEN not in log
+    assert "Jane Doe" not in log
+    assert "Traceback" not in log
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT user_id, item_id, option, correct FROM answers").fetchall() == [
+            (LEARNER, "one-question-a", 1, 1)
+        ]
