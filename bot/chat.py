@@ -96,25 +96,28 @@ class CourseChat:
         return await self.answer(who, action.item_id, action.option)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
+        graded = engine.grade(self.course, item_id, option)
+        if isinstance(graded, engine.Rejection):
+            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+        # Answering is the busiest path, so it is optimistic: one trip to the store keeps the answer if the
+        # question was sent to this learner and not yet answered (atomically, so a double tap counts once).
+        if await self.store.record_answer(who.user_id, graded.record(self.clock())):
+            edit, separate_feedback = texts.answered(self.course, graded.question, option)
+            return Outcome(
+                replies=() if separate_feedback is None else (separate_feedback,),
+                edit=edit,
+                notice="Correct" if graded.correct else "Not the best answer",
+            )
+        return await self._explain_refused_answer(who, item_id, option)
+
+    async def _explain_refused_answer(self, who: Who, item_id: str, option: int) -> Outcome:
+        record = await self.store.record(who.user_id, only=item_id)
+        verdict = engine.score_answer(self.course, record, item_id, option)
+        if verdict is engine.Rejection.ALREADY_ANSWERED:
+            return Outcome(notice=texts.notice_already_answered(record.answers[item_id].option))
         if await self.store.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
-        record = await self.store.record(who.user_id)
-        scored = engine.score_answer(self.course, record, item_id, option)
-        if scored is engine.Rejection.ALREADY_ANSWERED:
-            return Outcome(notice=texts.notice_already_answered(record.answers[item_id].option))
-        if scored is engine.Rejection.UNKNOWN_QUESTION:
-            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
-        if isinstance(scored, engine.Rejection):
-            return Outcome(notice=texts.NOTICE_NOT_YOURS)
-        if not await self.store.record_answer(who.user_id, scored.record(self.clock())):
-            # A second tap that raced the first past the check above: the first one counted.
-            kept = (await self.store.record(who.user_id)).answers[item_id]
-            return Outcome(notice=texts.notice_already_answered(kept.option))
-        return Outcome(
-            replies=(texts.feedback(scored.question, option),),
-            edit=texts.question_answered(self.course, scored.question, option),
-            notice="Correct" if scored.correct else "Answer recorded",
-        )
+        return Outcome(notice=texts.NOTICE_NOT_YOURS)
 
     async def text(self, who: Who) -> Outcome:
         """Free text that is not a command: a hint. The text itself is never passed here."""

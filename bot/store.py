@@ -75,7 +75,8 @@ class Store:
             # Create the file ourselves so it is 0600 from its first byte; SQLite gives its WAL and
             # shared-memory files the same permissions as the database file.
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-            connection = await aiosqlite.connect(path)
+            # Autocommit: every write is one statement and commits on its own, with no extra round trip.
+            connection = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"cannot open the database {path}: {err}") from err
         store = cls(connection, path)
@@ -129,60 +130,78 @@ class Store:
             )
             logger.info("database migrated to schema version %d", version + 1)
 
+    # Every method below makes one trip to the database thread (execute_fetchall runs, fetches and
+    # closes in one go): on the answer path those trips, not SQLite itself, are what costs time.
+
     # --- learners -------------------------------------------------------------------------------
 
     async def enrol(self, user_id: int, chat_id: int, now: datetime) -> bool:
         """Enrol the learner (True) or, if already enrolled, just note their current chat (False)."""
-        cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO learners (user_id, chat_id, enrolled_at) VALUES (?, ?, ?)",
+        inserted = await self._db.execute_fetchall(
+            "INSERT INTO learners (user_id, chat_id, enrolled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO NOTHING RETURNING 1",
             (user_id, chat_id, _to_text(now)),
         )
-        enrolled = cursor.rowcount == 1
-        await cursor.close()
-        if not enrolled:
-            await self._db.execute("UPDATE learners SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
-        await self._db.commit()
-        return enrolled
+        if inserted:
+            return True
+        await self._db.execute_fetchall("UPDATE learners SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
+        return False
 
     async def learner(self, user_id: int) -> Learner | None:
-        async with self._db.execute(
-            "SELECT user_id, chat_id, enrolled_at FROM learners WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT user_id, chat_id, enrolled_at FROM learners WHERE user_id = ?", (user_id,)
+            )
+        )
+        if not rows:
             return None
+        row = rows[0]
         return Learner(user_id=row[0], chat_id=row[1], enrolled_at=_from_text(row[2]))
 
     # --- progress -------------------------------------------------------------------------------
 
-    async def record(self, user_id: int) -> LearnerRecord:
-        """Everything the learner has done: the items delivered and the answers given."""
-        async with self._db.execute("SELECT item_id FROM deliveries WHERE user_id = ?", (user_id,)) as cursor:
-            delivered = frozenset(row[0] for row in await cursor.fetchall())
-        async with self._db.execute(
-            "SELECT item_id, option, correct, answered_at FROM answers WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            answers = {
-                row[0]: AnswerRecord(row[0], row[1], bool(row[2]), _from_text(row[3]))
-                for row in await cursor.fetchall()
-            }
-        return LearnerRecord(delivered=delivered, answers=answers)
+    async def record(self, user_id: int, *, only: str | None = None) -> LearnerRecord:
+        """Everything the learner has done (or, with `only`, all about that one item)."""
+        item_filter = "" if only is None else " AND item_id = :item"
+        rows = await self._db.execute_fetchall(
+            f"SELECT 'delivered', item_id, NULL, NULL, NULL FROM deliveries WHERE user_id = :user{item_filter} "
+            f"UNION ALL SELECT 'answered', item_id, option, correct, answered_at FROM answers "
+            f"WHERE user_id = :user{item_filter}",
+            {"user": user_id, "item": only},
+        )
+        delivered: set[str] = set()
+        answers: dict[str, AnswerRecord] = {}
+        for kind, item_id, option, correct, answered_at in rows:
+            if kind == "delivered":
+                delivered.add(item_id)
+            else:
+                answers[item_id] = AnswerRecord(item_id, option, bool(correct), _from_text(answered_at))
+        return LearnerRecord(delivered=frozenset(delivered), answers=answers)
 
     async def record_delivery(self, user_id: int, item_id: str, now: datetime) -> None:
         """Note that the item was sent to the learner (the first time counts)."""
-        await self._db.execute(
-            "INSERT OR IGNORE INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?)",
+        await self._db.execute_fetchall(
+            "INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (user_id, item_id, _to_text(now)),
         )
-        await self._db.commit()
 
     async def record_answer(self, user_id: int, answer: AnswerRecord) -> bool:
-        """Keep the learner's first answer to a question; False if one was already kept (a double tap)."""
-        cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO answers (user_id, item_id, option, correct, answered_at) VALUES (?, ?, ?, ?, ?)",
-            (user_id, answer.item_id, answer.option, int(answer.correct), _to_text(answer.answered_at)),
+        """Keep the learner's first answer to a question they were sent.
+
+        False, and nothing kept, when the question was never sent to them or already has their answer:
+        the check and the write are one statement, so two taps at once still count once.
+        """
+        inserted = await self._db.execute_fetchall(
+            "INSERT INTO answers (user_id, item_id, option, correct, answered_at) "
+            "SELECT :user, :item, :option, :correct, :at "
+            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE user_id = :user AND item_id = :item) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            {
+                "user": user_id,
+                "item": answer.item_id,
+                "option": answer.option,
+                "correct": int(answer.correct),
+                "at": _to_text(answer.answered_at),
+            },
         )
-        counted = cursor.rowcount == 1
-        await cursor.close()
-        await self._db.commit()
-        return counted
+        return bool(inserted)

@@ -32,6 +32,7 @@ from telegram.request import BaseRequest
 from bot import texts
 from bot.chat import CourseChat, Who
 from bot.markup import to_html
+from bot.ordering import PerChatOrder
 from bot.replies import Outcome, Reply
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def build_application(
         Application.builder()
         .token(token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerChatOrder())
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot", 1))

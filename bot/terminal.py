@@ -54,7 +54,9 @@ class TerminalChat:
         if outcome.notice:
             self._say(f"ⓘ {outcome.notice}")
         if outcome.edit is not None:
-            self.buttons = ()  # the pressed message has changed: its old buttons are gone
+            # A terminal cannot change what it printed, so the changed message is printed again.
+            self.buttons = ()
+            self._print_reply(outcome.edit)
         for reply in outcome.replies:
             self._print_reply(reply)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.content.model import Course, Lesson, Question
 from bot.core import buttons
 from bot.core.engine import CourseProgress, position_in_module
-from bot.markup import escape
+from bot.markup import escape, plain_text
 from bot.replies import Button, Reply
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 OPTION_LETTERS = "ABCDE"
+MESSAGE_LIMIT = 4096  # Telegram's limit, counted in UTF-16 code units of the text as shown
 BAR_WIDTH = 10
 
 NEXT_BUTTON = Button("Next ▶", buttons.encode(buttons.NextBite()))
@@ -78,24 +79,36 @@ def question(course: Course, item: Question) -> Reply:
     return Reply(_question_body(course, item), (row,))
 
 
-def question_answered(course: Course, item: Question, option: int) -> Reply:
-    """The question as it stands once answered: buttons gone, the choice noted."""
-    return Reply(f"{_question_body(course, item)}\n\nYour answer: {OPTION_LETTERS[option]}")
-
-
-def feedback(item: Question, option: int) -> Reply:
+def _feedback_text(item: Question, option: int) -> str:
     chosen = item.options[option]
     letter = OPTION_LETTERS[option]
     if option == item.best_index:
-        text = f"✅ **{letter} is the best answer.**\n\n{chosen.feedback}"
-    else:
-        best = item.options[item.best_index]
-        best_letter = OPTION_LETTERS[item.best_index]
-        text = (
-            f"❌ **{letter} is not the best answer.**\n\n{chosen.feedback}\n\n"
-            f"**Best answer: {best_letter}.** {best.text}\n{best.feedback}"
-        )
-    return Reply(text, ((NEXT_BUTTON,),))
+        return f"✅ **{letter} is the best answer.**\n\n{chosen.feedback}"
+    best = item.options[item.best_index]
+    best_letter = OPTION_LETTERS[item.best_index]
+    return (
+        f"❌ **{letter} is not the best answer.**\n\n{chosen.feedback}\n\n"
+        f"**Best answer: {best_letter}.** {best.text}\n{best.feedback}"
+    )
+
+
+def answered(course: Course, item: Question, option: int) -> tuple[Reply, Reply | None]:
+    """The answered question, to replace the one with the buttons, and the feedback.
+
+    The feedback goes under the question in the same message, so the chat stays one card per case; only
+    when the two would not fit in one Telegram message does the feedback come as a message of its own.
+    """
+    body = f"{_question_body(course, item)}\n\nYour answer: {OPTION_LETTERS[option]}"
+    feedback = _feedback_text(item, option)
+    together = f"{body}\n\n{feedback}"
+    if telegram_length(together) <= MESSAGE_LIMIT:
+        return Reply(together, ((NEXT_BUTTON,),)), None
+    return Reply(body), Reply(feedback, ((NEXT_BUTTON,),))
+
+
+def telegram_length(text: str) -> int:
+    """The length Telegram checks against its limit: the shown text (markup removed) in UTF-16 units."""
+    return len(plain_text(text).encode("utf-16-le")) // 2
 
 
 def progress_bar(share: float) -> str:

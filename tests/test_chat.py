@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.chat import CourseChat, Who
+from bot.content import Course, Question
 from bot.core import buttons
 from bot.replies import Outcome
 from tests.conftest import FakeClock
@@ -57,11 +58,12 @@ async def test_a_right_answer_is_recorded_and_explained(course_chat: CourseChat,
 
     outcome = await course_chat.press(ANNA, answer("one-question-a", 1))
 
-    assert "B is the best answer" in only_text(outcome)
-    assert "One is right because it is one." in only_text(outcome)
+    assert outcome.replies == ()
+    assert outcome.notice == "Correct"
     assert outcome.edit is not None
-    assert outcome.edit.text.endswith("Your answer: B")
-    assert outcome.edit.buttons == ()
+    assert "Which option is best?" in outcome.edit.text
+    assert "Your answer: B\n\n✅ **B is the best answer.**\n\nOne is right because it is one." in outcome.edit.text
+    assert outcome.edit.buttons == ((texts.NEXT_BUTTON,),)
     recorded = (await course_chat.store.record(ANNA.user_id)).answers["one-question-a"]
     assert (recorded.option, recorded.correct, recorded.answered_at) == (1, True, clock.now)
 
@@ -71,12 +73,32 @@ async def test_a_wrong_answer_gets_its_feedback_and_the_best_answer_explained(co
     await course_chat.command(ANNA, "next")
     await course_chat.command(ANNA, "next")
 
-    text = only_text(await course_chat.press(ANNA, answer("one-question-a", 2)))
+    outcome = await course_chat.press(ANNA, answer("one-question-a", 2))
+    assert outcome.edit is not None
+    text = outcome.edit.text
 
     assert "C is not the best answer" in text
     assert "Two is wrong because it is two." in text
     assert "Best answer: B" in text
     assert "One is right because it is one." in text
+
+
+async def test_feedback_too_long_to_share_the_message_comes_separately(
+    course_chat: CourseChat, mini_course: Course
+) -> None:
+    question = mini_course.item("one-question-a")
+    assert isinstance(question, Question)
+    long_feedback = "word " * 900
+    options = tuple(option.model_copy(update={"feedback": long_feedback}) for option in question.options)
+    wordy = question.model_copy(update={"options": options})
+
+    edit, feedback = texts.answered(mini_course, wordy, 0)
+
+    assert edit.text.endswith("Your answer: A")
+    assert edit.buttons == ()
+    assert feedback is not None
+    assert feedback.text.startswith("❌ **A is not the best answer.**")
+    assert feedback.buttons == ((texts.NEXT_BUTTON,),)
 
 
 async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:
@@ -139,6 +161,7 @@ async def test_the_whole_course_ends_with_a_completion_message(course_chat: Cour
     await course_chat.command(ANNA, "start")
     for _ in range(10):
         outcome = await course_chat.command(ANNA, "next")
+        assert outcome.replies, "every /next sends something"
         reply = outcome.replies[0]
         if reply.buttons and reply.buttons[0][0].label == "A":
             await course_chat.press(ANNA, reply.buttons[0][0].data)

@@ -86,9 +86,31 @@ async def test_deliveries_and_answers_make_up_the_record(store: Store) -> None:
 
 async def test_only_the_first_answer_to_a_question_counts(store: Store) -> None:
     await store.enrol(7, 70, NOW)
+    await store.record_delivery(7, "q-1", NOW)
     assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW)) is True
     assert await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1))) is False
     assert (await store.record(7)).answers["q-1"].option == 1
+
+
+async def test_an_answer_to_a_question_never_sent_is_not_kept(store: Store) -> None:
+    await store.enrol(7, 70, NOW)
+    await store.enrol(8, 80, NOW)
+    await store.record_delivery(8, "q-1", NOW)
+    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW)) is False
+    assert (await store.record(7)).answers == {}
+
+
+async def test_record_can_be_narrowed_to_one_item(store: Store) -> None:
+    await store.enrol(7, 70, NOW)
+    for item_id in ("l-1", "q-1", "q-2"):
+        await store.record_delivery(7, item_id, NOW)
+    await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW))
+    await store.record_answer(7, AnswerRecord("q-2", 1, True, NOW))
+
+    record = await store.record(7, only="q-1")
+
+    assert record.delivered == frozenset({"q-1"})
+    assert set(record.answers) == {"q-1"}
 
 
 async def test_learners_records_are_kept_apart(store: Store) -> None:

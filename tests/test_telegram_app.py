@@ -110,10 +110,9 @@ async def test_next_then_an_answer_press_records_it_edits_the_question_and_expla
     [answered] = state.calls_of("answerCallbackQuery")
     assert answered.params.get("text") == "Correct"
     [edit] = state.calls_of("editMessageText")
-    assert (edit.text or "").endswith("Your answer: B")
-    assert "reply_markup" not in edit.params
-    [feedback] = sent_since(state, mark)
-    assert "<b>B is the best answer.</b>" in (feedback.text or "")
+    assert "Your answer: B\n\n✅ <b>B is the best answer.</b>" in (edit.text or "")
+    assert keyboard(edit) == [[{"text": "Next ▶", "callback_data": "next"}]]
+    assert sent_since(state, mark) == []
     assert (await store.record(ANNA)).answers["one-question-a"].correct
 
 

@@ -214,6 +214,9 @@ class Course:
         self.items: tuple[Lesson | Question, ...] = tuple(item for module in modules for item in module.items)
         self._items_by_id = {item.id: item for item in self.items}
         self._module_by_item = {item.id: module for module in modules for item in module.items}
+        self._position_by_item = {
+            item.id: position for module in modules for position, item in enumerate(module.items, start=1)
+        }
         self._cards_by_id = {card.id: card for card in cards}
 
     def item(self, item_id: str) -> Lesson | Question | None:
@@ -221,6 +224,10 @@ class Course:
 
     def module_of(self, item_id: str) -> Module:
         return self._module_by_item[item_id]
+
+    def position(self, item_id: str) -> int:
+        """The item's 1-based position in its module."""
+        return self._position_by_item[item_id]
 
     def card(self, card_id: str) -> Card | None:
         return self._cards_by_id.get(card_id)

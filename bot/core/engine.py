@@ -79,21 +79,30 @@ class Scored:
         return AnswerRecord(self.question.id, self.option, self.correct, now)
 
 
-def score_answer(course: Course, record: LearnerRecord, item_id: str, option: int) -> Scored | Rejection:
-    """Score `option` for question `item_id`, or say why the press does not count.
-
-    Only a question this learner was sent can be answered (button data can be forged), and only once.
-    """
+def grade(course: Course, item_id: str, option: int) -> Scored | Rejection:
+    """Score `option` for question `item_id` on the content alone, whoever answers."""
     question = course.item(item_id)
     if not isinstance(question, Question):
         return Rejection.UNKNOWN_QUESTION
     if not 0 <= option < len(question.options):
         return Rejection.INVALID_OPTION
+    return Scored(question, option, option == question.best_index)
+
+
+def score_answer(course: Course, record: LearnerRecord, item_id: str, option: int) -> Scored | Rejection:
+    """Score `option` for question `item_id`, or say why the press does not count.
+
+    Only a question this learner was sent can be answered (button data can be forged), and only once.
+    """
+    graded = grade(course, item_id, option)
+    if isinstance(graded, Rejection):
+        return graded
+    question = graded.question
     if question.id not in record.delivered:
         return Rejection.NOT_DELIVERED
     if question.id in record.answers:
         return Rejection.ALREADY_ANSWERED
-    return Scored(question, option, option == question.best_index)
+    return graded
 
 
 @dataclass(frozen=True)
@@ -154,4 +163,4 @@ def progress(course: Course, record: LearnerRecord) -> CourseProgress:
 def position_in_module(course: Course, item: Item) -> tuple[Module, int, int]:
     """The item's module, its 1-based position there, and the module's length (for "3 of 15")."""
     module = course.module_of(item.id)
-    return module, module.items.index(item) + 1, len(module.items)
+    return module, course.position(item.id), len(module.items)

@@ -14,7 +14,6 @@ blocked the bot), because a stand-in that accepts everything would let those bug
 from __future__ import annotations
 
 import asyncio
-import copy
 import html
 import json
 import math
@@ -152,6 +151,11 @@ _JSON_PARAMS = frozenset(
         "revoke_messages",
     }
 )
+
+
+def _clone(value: Any) -> Any:
+    """A private copy of plain JSON data (a JSON round trip: several times faster than deepcopy)."""
+    return json.loads(json.dumps(value))
 
 
 def bot_user() -> JSONDict:
@@ -589,7 +593,7 @@ class BotAPIState:
         works if ids rise monotonically in queue order.
         """
         with self._lock:
-            stored = copy.deepcopy(dict(update))
+            stored = _clone(dict(update))
             update_id = self._next_update_id
             self._next_update_id += 1
             stored["update_id"] = update_id
@@ -605,7 +609,7 @@ class BotAPIState:
         can edit the message a callback query came from, as it could in real life.
         """
         with self._lock:
-            self._observe_locked(copy.deepcopy(dict(update)))
+            self._observe_locked(_clone(dict(update)))
 
     @property
     def pending_update_count(self) -> int:
@@ -616,7 +620,7 @@ class BotAPIState:
         """The current state of a stored message (after edits), or None if unknown/deleted."""
         with self._lock:
             stored = self._messages.get((_chat_key(chat_id), message_id))
-            return copy.deepcopy(stored.message) if stored else None
+            return _clone(stored.message) if stored else None
 
     def calls_of(self, method: str) -> list[Call]:
         """All attempts of ``method`` (case-insensitive), failed ones included."""
@@ -764,8 +768,8 @@ class BotAPIState:
             self.calls.append(Call(name, params, now, ok=False, error_code=err.error_code, description=err.description))
             return err.error_code, err.body()
         # Deep copies: callers may mutate what they get, and must not reach into stored state.
-        self.calls.append(Call(name, params, now, result=copy.deepcopy(result)))
-        return 200, {"ok": True, "result": copy.deepcopy(result)}
+        self.calls.append(Call(name, params, now, result=_clone(result)))
+        return 200, {"ok": True, "result": _clone(result)}
 
     @staticmethod
     def _with_files(params: JSONDict, files: Mapping[str, UploadedFile]) -> JSONDict:
@@ -804,7 +808,7 @@ class BotAPIState:
     def _chat(self, key: ChatKey) -> JSONDict:
         known = self._chats.get(key)
         if known is not None:
-            return copy.deepcopy(known)
+            return _clone(known)
         if isinstance(key, int) and key > 0:
             return {"id": key, "type": "private"}
         chat_type = "supergroup" if str(key).startswith("-100") else "group"
@@ -859,7 +863,7 @@ class BotAPIState:
             if allow or _flag(params.get("allow_sending_without_reply")):
                 return None
             raise APIError(400, "Bad Request: message to be replied not found")
-        target = copy.deepcopy(stored.message)
+        target = _clone(stored.message)
         target.pop("reply_to_message", None)
         return target
 
@@ -910,13 +914,13 @@ class BotAPIState:
         if not isinstance(chat, dict) or "id" not in chat or not isinstance(message_id, int):
             return
         key = _chat_key(chat["id"])
-        self._chats[key] = copy.deepcopy(chat)
+        self._chats[key] = _clone(chat)
         # Private chats share one message_id sequence between user and bot.
         self._next_message_id[key] = max(self._next_message_id.get(key, 1), message_id + 1)
         if keep_existing and (key, message_id) in self._messages:
             return
         self._messages[(key, message_id)] = _Stored(
-            message=copy.deepcopy(message),
+            message=_clone(message),
             by_bot=by_bot,
             content=(
                 str(message.get("text", message.get("caption", ""))),
@@ -943,7 +947,7 @@ class BotAPIState:
                 continue
             kept.append(update)
         self._updates = kept
-        return [copy.deepcopy(update) for update in list(kept)[:limit]]
+        return [_clone(update) for update in list(kept)[:limit]]
 
     # ------------------------------------------------------------------ Bot API methods
 
