@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.content import load_course
 from tests.conftest import MINI_COURSE, REPO_ROOT
 
 
@@ -81,3 +82,34 @@ def test_chat_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert f"{bad}/course.yaml:2: not valid YAML" in result.stderr  # where the unclosed list ends
     assert "will not start with invalid content" in result.stderr
+
+
+def test_the_real_course_runs_through_all_five_modules_to_the_end(tmp_path: Path) -> None:
+    db = tmp_path / "whole-course.sqlite3"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
+    # [1] is "Next" under a lesson and answers "A" under a question, then "Next" under its feedback.
+    course_length = len(load_course(REPO_ROOT / "content").items)
+    script = "/start\n" + "1\n" * (2 * course_length + 5) + "/progress\n"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(db)],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "You have finished The Healthcare Response to Human Trafficking" in result.stdout
+    assert "🎓 You have finished the course." in result.stdout
+    for number in range(1, 6):
+        assert f"{number}. " in result.stdout
+    with sqlite3.connect(db) as raw:
+        answered = raw.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        delivered = raw.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+    course = load_course(REPO_ROOT / "content")
+    assert answered == len(course.questions)
+    assert delivered == len(course.items)
