@@ -16,6 +16,7 @@ from bot.content.model import Course, Question
 from bot.core import buttons, engine
 from bot.replies import Outcome, Reply
 from bot.store import Store
+from scheduler import spacing
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ class CourseChat:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         # Answering is the busiest path, so it is optimistic: one trip to the store keeps the answer if the
         # question was sent to this learner and not yet answered (atomically, so a double tap counts once).
-        if await self.store.record_answer(who.user_id, graded.record(self.clock())):
+        now = self.clock()
+        memory = spacing.review(None, item_id, graded.correct, now)
+        if await self.store.record_answer(who.user_id, graded.record(now), memory):
             edit, separate_feedback = texts.answered(self.course, graded.question, option)
             return Outcome(
                 replies=() if separate_feedback is None else (separate_feedback,),

@@ -7,44 +7,26 @@ Times are stored as ISO 8601 text in UTC.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import aiosqlite
 
 from bot.core.engine import AnswerRecord, Learner, LearnerRecord
 from bot.errors import StoreError
+from bot.migrations import MIGRATIONS
+from scheduler.planning import LearnerSchedule, ReviewDue, Today
+from scheduler.spacing import ReviewState
+from scheduler.windows import Preferences
 
 logger = logging.getLogger(__name__)
-
-# Each entry moves the schema from version N to N+1; never edit one that has shipped, append a new one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE learners (
-        user_id     INTEGER PRIMARY KEY,
-        chat_id     INTEGER NOT NULL,
-        enrolled_at TEXT    NOT NULL
-    );
-    CREATE TABLE deliveries (
-        user_id      INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
-        item_id      TEXT    NOT NULL,
-        delivered_at TEXT    NOT NULL,
-        PRIMARY KEY (user_id, item_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE answers (
-        user_id     INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
-        item_id     TEXT    NOT NULL,
-        option      INTEGER NOT NULL,
-        correct     INTEGER NOT NULL CHECK (correct IN (0, 1)),
-        answered_at TEXT    NOT NULL,
-        PRIMARY KEY (user_id, item_id)
-    ) WITHOUT ROWID;
-    """,
-)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -57,6 +39,78 @@ def _to_text(moment: datetime) -> str:
 
 def _from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _optional_text(moment: datetime | None) -> str | None:
+    return None if moment is None else _to_text(moment)
+
+
+def _days_mask(days: frozenset[int]) -> int:
+    return sum(1 << day for day in days)
+
+
+def _days_from(mask: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+_SCHEDULE_COLUMNS = (
+    "user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until, "
+    "snoozed_until, unanswered, reminded"
+)
+
+
+def _schedule_from(row: Any) -> LearnerSchedule:
+    (user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until,
+     snoozed_until, unanswered, reminded) = row  # fmt: skip
+    prefs = None
+    if timezone is not None:
+        prefs = Preferences(
+            timezone=timezone,
+            daily_time=_clock(daily_time),
+            days=_days_from(days),
+            pace=pace,
+            quiet_start=_clock(quiet_start),
+            quiet_end=_clock(quiet_end),
+        )
+    return LearnerSchedule(
+        user_id=user_id,
+        chat_id=chat_id,
+        prefs=prefs,
+        active=bool(active),
+        paused=bool(paused),
+        paused_until=_from_text(paused_until) if paused_until else None,
+        snoozed_until=_from_text(snoozed_until) if snoozed_until else None,
+        unanswered=unanswered,
+        reminded=bool(reminded),
+    )
+
+
+@dataclass(frozen=True)
+class DueLearner:
+    """A learner the tick must decide for, with everything the decision needs."""
+
+    schedule: LearnerSchedule
+    record: LearnerRecord
+    reviews: tuple[ReviewDue, ...]
+    today: Today
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the tick is about to do for one learner."""
+
+    user_id: int
+    kind: str | None
+    item_id: str | None
+    local_day: date
+    next_due: datetime | None
+    pause: bool = False
+    resume: bool = False
+    reminder: bool = False
 
 
 class Store:
@@ -144,7 +198,10 @@ class Store:
         )
         if inserted:
             return True
-        await self._db.execute_fetchall("UPDATE learners SET chat_id = ? WHERE user_id = ?", (chat_id, user_id))
+        # Coming back with /start also undoes a block: the learner can be sent to again.
+        await self._db.execute_fetchall(
+            "UPDATE learners SET chat_id = ?, active = 1 WHERE user_id = ?", (chat_id, user_id)
+        )
         return False
 
     async def learner(self, user_id: int) -> Learner | None:
@@ -185,15 +242,15 @@ class Store:
             (user_id, item_id, _to_text(now)),
         )
 
-    async def record_answer(self, user_id: int, answer: AnswerRecord) -> bool:
-        """Keep the learner's first answer to a question they were sent.
+    async def record_answer(self, user_id: int, answer: AnswerRecord, state: ReviewState) -> bool:
+        """Keep the learner's first answer to a question they were sent, with its memory state for review.
 
         False, and nothing kept, when the question was never sent to them or already has their answer:
         the check and the write are one statement, so two taps at once still count once.
         """
         inserted = await self._db.execute_fetchall(
-            "INSERT INTO answers (user_id, item_id, option, correct, answered_at) "
-            "SELECT :user, :item, :option, :correct, :at "
+            "INSERT INTO answers (user_id, item_id, option, correct, answered_at, rating, card, due_at) "
+            "SELECT :user, :item, :option, :correct, :at, :rating, :card, :due "
             "WHERE EXISTS (SELECT 1 FROM deliveries WHERE user_id = :user AND item_id = :item) "
             "ON CONFLICT DO NOTHING RETURNING 1",
             {
@@ -202,6 +259,292 @@ class Store:
                 "option": answer.option,
                 "correct": int(answer.correct),
                 "at": _to_text(answer.answered_at),
+                "rating": state.rating,
+                "card": state.card,
+                "due": _to_text(state.due),
             },
         )
         return bool(inserted)
+
+    async def record_pull(self, user_id: int, item_id: str, now: datetime, local_day: date) -> None:
+        """The learner asked for this item (/next): it is delivered, and counts toward the day's pace."""
+        await self._db.execute_fetchall(
+            "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at) "
+            "VALUES (?, 'pull', ?, ?, 'sent', ?, ?)",
+            (user_id, item_id, local_day.isoformat(), _to_text(now), _to_text(now)),
+        )
+
+    # --- the schedule ---------------------------------------------------------------------------
+
+    async def schedule(self, user_id: int) -> LearnerSchedule | None:
+        rows = list(
+            await self._db.execute_fetchall(f"SELECT {_SCHEDULE_COLUMNS} FROM learners WHERE user_id = ?", (user_id,))
+        )
+        return _schedule_from(rows[0]) if rows else None
+
+    async def awaiting(self, user_id: int) -> str | None:
+        """What free text the bot asked this learner for (such as a time of day), if anything."""
+        rows = list(await self._db.execute_fetchall("SELECT awaiting FROM learners WHERE user_id = ?", (user_id,)))
+        return rows[0][0] if rows else None
+
+    async def set_awaiting(self, user_id: int, what: str | None) -> None:
+        await self._db.execute_fetchall("UPDATE learners SET awaiting = ? WHERE user_id = ?", (what, user_id))
+
+    async def save_preferences(self, user_id: int, prefs: Preferences, next_due: datetime | None) -> None:
+        await self._db.execute_fetchall(
+            "UPDATE learners SET timezone = ?, daily_time = ?, days = ?, pace = ?, quiet_start = ?, quiet_end = ?, "
+            "next_due_at = ?, awaiting = NULL WHERE user_id = ?",
+            (
+                prefs.timezone,
+                prefs.daily_time.strftime("%H:%M"),
+                _days_mask(prefs.days),
+                prefs.pace,
+                prefs.quiet_start.strftime("%H:%M"),
+                prefs.quiet_end.strftime("%H:%M"),
+                _optional_text(next_due),
+                user_id,
+            ),
+        )
+
+    async def set_pause(self, user_id: int, *, paused: bool, until: datetime | None, next_due: datetime | None) -> None:
+        await self._db.execute_fetchall(
+            "UPDATE learners SET paused = ?, paused_until = ?, snoozed_until = NULL, next_due_at = ?, "
+            "unanswered = CASE WHEN ? THEN unanswered ELSE 0 END, reminded = CASE WHEN ? THEN reminded ELSE 0 END "
+            "WHERE user_id = ?",
+            (int(paused), _optional_text(until), _optional_text(next_due), int(paused), int(paused), user_id),
+        )
+
+    async def snooze(self, user_id: int, send_id: int, until: datetime) -> str | None:
+        """Put off a scheduled bite: it comes back at `until`. Returns its item, or None if it can't be."""
+        rows = list(
+            await self._db.execute_fetchall(
+                "UPDATE sends SET status = 'snoozed' WHERE id = ? AND user_id = ? AND status = 'sent' "
+                "AND kind IN ('new', 'review') AND answered_at IS NULL RETURNING kind, item_id",
+                (send_id, user_id),
+            )
+        )
+        if not rows:
+            return None
+        kind, item_id = rows[0]
+        if kind == "new":
+            # Delivered no more, so the course hands it out again when the snooze is over.
+            await self._db.execute_fetchall(
+                "DELETE FROM deliveries WHERE user_id = ? AND item_id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = ? AND item_id = ?)",
+                (user_id, item_id, user_id, item_id),
+            )
+        await self._db.execute_fetchall(
+            "UPDATE learners SET snoozed_until = ?, next_due_at = ?, unanswered = 0, reminded = 0 WHERE user_id = ?",
+            (_to_text(until), _to_text(until), user_id),
+        )
+        return str(item_id)
+
+    async def set_inactive(self, user_id: int) -> None:
+        """The learner blocked the bot: nothing more is sent until they /start again."""
+        await self._db.execute_fetchall("UPDATE learners SET active = 0 WHERE user_id = ?", (user_id,))
+
+    async def set_next_due(self, user_id: int, next_due: datetime | None) -> None:
+        await self._db.execute_fetchall(
+            "UPDATE learners SET next_due_at = ? WHERE user_id = ?", (_optional_text(next_due), user_id)
+        )
+
+    async def sent_send(self, send_id: int, user_id: int) -> tuple[str, str] | None:
+        """(kind, item) of a message sent to this learner that is still waiting for its answer."""
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT kind, item_id FROM sends WHERE id = ? AND user_id = ? AND status = 'sent' "
+                "AND answered_at IS NULL",
+                (send_id, user_id),
+            )
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    async def record_review(
+        self, user_id: int, send_id: int, item_id: str, option: int, correct: bool, state: ReviewState, now: datetime
+    ) -> bool:
+        """Keep the answer to a review question; False when that review was already answered (a double tap)."""
+        claimed = await self._db.execute_fetchall(
+            "UPDATE sends SET answered_at = ? WHERE id = ? AND user_id = ? AND kind = 'review' "
+            "AND status = 'sent' AND answered_at IS NULL RETURNING id",
+            (_to_text(now), send_id, user_id),
+        )
+        if not claimed:
+            return False
+        await self._db.execute_fetchall(
+            "INSERT INTO reviews (user_id, item_id, send_id, option, correct, reviewed_at, rating, card, due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                item_id,
+                send_id,
+                option,
+                int(correct),
+                _to_text(now),
+                state.rating,
+                state.card,
+                _to_text(state.due),
+            ),
+        )
+        return True
+
+    async def latest_card(self, user_id: int, item_id: str) -> str | None:
+        """The question's memory state after its latest review (or its first answer)."""
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT card FROM ("
+                "SELECT card, reviewed_at AS at FROM reviews WHERE user_id = :user AND item_id = :item UNION ALL "
+                "SELECT card, answered_at FROM answers WHERE user_id = :user AND item_id = :item) "
+                "WHERE card IS NOT NULL ORDER BY at DESC LIMIT 1",
+                {"user": user_id, "item": item_id},
+            )
+        )
+        return str(rows[0][0]) if rows else None
+
+    # --- the tick -------------------------------------------------------------------------------
+
+    async def due_batch(self, now: datetime, limit: int) -> list[DueLearner]:
+        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs."""
+        learners = [
+            _schedule_from(row)
+            for row in await self._db.execute_fetchall(
+                f"SELECT {_SCHEDULE_COLUMNS} FROM learners WHERE active = 1 AND next_due_at <= ? "
+                "ORDER BY next_due_at LIMIT ?",
+                (_to_text(now), limit),
+            )
+        ]
+        if not learners:
+            return []
+        ids = json.dumps([learner.user_id for learner in learners])
+        in_batch = "user_id IN (SELECT value FROM json_each(:ids))"
+        progress = await self._db.execute_fetchall(
+            f"SELECT 'd', user_id, item_id, NULL, NULL, NULL FROM deliveries WHERE {in_batch} "
+            f"UNION ALL SELECT 'a', user_id, item_id, option, correct, answered_at FROM answers WHERE {in_batch}",
+            {"ids": ids},
+        )
+        cards = await self._db.execute_fetchall(
+            "SELECT user_id, item_id, due_at, MAX(at) FROM ("
+            f"SELECT user_id, item_id, due_at, reviewed_at AS at FROM reviews WHERE {in_batch} "
+            "UNION ALL SELECT user_id, item_id, COALESCE(due_at, answered_at), answered_at "
+            f"FROM answers WHERE {in_batch}"
+            ") GROUP BY user_id, item_id",
+            {"ids": ids},
+        )
+        recent = await self._db.execute_fetchall(
+            f"SELECT user_id, local_day, kind FROM sends WHERE {in_batch} AND created_at >= :since "
+            "AND status = 'sent' AND kind IN ('pull', 'new', 'review')",
+            {"ids": ids, "since": _to_text(now - timedelta(days=2))},
+        )
+        delivered: dict[int, set[str]] = {}
+        answers: dict[int, dict[str, AnswerRecord]] = {}
+        for kind, user_id, item_id, option, correct, answered_at in progress:
+            if kind == "d":
+                delivered.setdefault(user_id, set()).add(item_id)
+            else:
+                answers.setdefault(user_id, {})[item_id] = AnswerRecord(
+                    item_id, option, bool(correct), _from_text(answered_at)
+                )
+        reviews: dict[int, list[ReviewDue]] = {}
+        for user_id, item_id, due_at, _ in cards:
+            reviews.setdefault(user_id, []).append(ReviewDue(item_id, _from_text(due_at)))
+        sends: dict[int, list[tuple[str, str]]] = {}
+        for user_id, local_day, kind in recent:
+            sends.setdefault(user_id, []).append((local_day, kind))
+        batch = []
+        for learner in learners:
+            day = learner.prefs.local_day(now).isoformat() if learner.prefs else None
+            todays = [kind for sent_day, kind in sends.get(learner.user_id, []) if sent_day == day]
+            batch.append(
+                DueLearner(
+                    schedule=learner,
+                    record=LearnerRecord(
+                        frozenset(delivered.get(learner.user_id, ())), answers.get(learner.user_id, {})
+                    ),
+                    reviews=tuple(reviews.get(learner.user_id, ())),
+                    today=Today(bites=len(todays), reviews=todays.count("review")),
+                )
+            )
+        return batch
+
+    async def record_intents(self, intents: list[Intent], now: datetime) -> list[int | None]:
+        """Before sending: note each planned message (pending) and move each learner's next due time.
+
+        One transaction for the whole batch, so a crash leaves either all of it or none.
+        """
+        send_ids: list[int | None] = []
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for intent in intents:
+                send_id = None
+                if intent.kind is not None:
+                    cursor = await self._db.execute(
+                        "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at) "
+                        "VALUES (?, ?, ?, ?, 'pending', ?)",
+                        (intent.user_id, intent.kind, intent.item_id, intent.local_day.isoformat(), _to_text(now)),
+                    )
+                    send_id = cursor.lastrowid
+                    await cursor.close()
+                await self._db.execute(
+                    "UPDATE learners SET next_due_at = ?, "
+                    "snoozed_until = CASE WHEN ? THEN NULL ELSE snoozed_until END, "
+                    "paused = CASE WHEN ? THEN 1 WHEN ? THEN 0 ELSE paused END, "
+                    "paused_until = CASE WHEN ? THEN NULL ELSE paused_until END, "
+                    "reminded = CASE WHEN ? THEN 1 ELSE reminded END WHERE user_id = ?",
+                    (
+                        _optional_text(intent.next_due),
+                        int(intent.kind is not None),
+                        int(intent.pause),
+                        int(intent.resume),
+                        int(intent.resume),
+                        int(intent.reminder),
+                        intent.user_id,
+                    ),
+                )
+                send_ids.append(send_id)
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        return send_ids
+
+    async def confirm_sent(self, send_id: int, now: datetime) -> None:
+        """After sending: the message went out; count it as unanswered until the learner acts."""
+        rows = await self._db.execute_fetchall(
+            "UPDATE sends SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' RETURNING user_id, kind",
+            (_to_text(now), send_id),
+        )
+        for user_id, kind in rows:
+            if kind in ("new", "review"):
+                await self._db.execute_fetchall(
+                    "UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,)
+                )
+
+    async def confirm_failed(self, send_id: int) -> None:
+        await self._db.execute_fetchall(
+            "UPDATE sends SET status = 'failed' WHERE id = ? AND status = 'pending'", (send_id,)
+        )
+
+    async def recover_pending(self, now: datetime) -> int:
+        """At start-up: messages whose sending a crash interrupted are planned again.
+
+        Whether Telegram got such a message is unknowable, so this errs toward sending a bite twice rather
+        than losing it: the send is marked failed and its learner is due at once.
+        """
+        rows = await self._db.execute_fetchall(
+            "UPDATE sends SET status = 'failed' WHERE status = 'pending' RETURNING user_id"
+        )
+        users = {row[0] for row in rows}
+        for user_id in users:
+            await self._db.execute_fetchall(
+                "UPDATE learners SET next_due_at = ? WHERE user_id = ? AND active = 1 AND paused = 0",
+                (_to_text(now), user_id),
+            )
+        return len(users)
+
+    async def upcoming(self, limit: int) -> list[tuple[int, str | None, datetime]]:
+        """(learner, time zone, next due time) of the next deliveries, soonest first, for operators."""
+        rows = await self._db.execute_fetchall(
+            "SELECT user_id, timezone, next_due_at FROM learners WHERE active = 1 AND next_due_at IS NOT NULL "
+            "ORDER BY next_due_at LIMIT ?",
+            (limit,),
+        )
+        return [(row[0], row[1], _from_text(row[2])) for row in rows]

@@ -12,8 +12,10 @@ import pytest
 from bot.core.engine import AnswerRecord
 from bot.errors import StoreError
 from bot.store import SCHEMA_VERSION, Store
+from scheduler import spacing
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+MEMORY = spacing.review(None, "q-1", True, NOW)
 
 
 async def test_a_new_database_is_private_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -76,7 +78,7 @@ async def test_deliveries_and_answers_make_up_the_record(store: Store) -> None:
     await store.record_delivery(7, "l-1", NOW)
     await store.record_delivery(7, "q-1", NOW)
     await store.record_delivery(7, "q-1", NOW + timedelta(minutes=5))
-    assert await store.record_answer(7, AnswerRecord("q-1", 2, False, NOW)) is True
+    assert await store.record_answer(7, AnswerRecord("q-1", 2, False, NOW), MEMORY) is True
 
     record = await store.record(7)
 
@@ -87,8 +89,8 @@ async def test_deliveries_and_answers_make_up_the_record(store: Store) -> None:
 async def test_only_the_first_answer_to_a_question_counts(store: Store) -> None:
     await store.enrol(7, 70, NOW)
     await store.record_delivery(7, "q-1", NOW)
-    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW)) is True
-    assert await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1))) is False
+    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is True
+    assert await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1)), MEMORY) is False
     assert (await store.record(7)).answers["q-1"].option == 1
 
 
@@ -96,7 +98,7 @@ async def test_an_answer_to_a_question_never_sent_is_not_kept(store: Store) -> N
     await store.enrol(7, 70, NOW)
     await store.enrol(8, 80, NOW)
     await store.record_delivery(8, "q-1", NOW)
-    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW)) is False
+    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is False
     assert (await store.record(7)).answers == {}
 
 
@@ -104,8 +106,8 @@ async def test_record_can_be_narrowed_to_one_item(store: Store) -> None:
     await store.enrol(7, 70, NOW)
     for item_id in ("l-1", "q-1", "q-2"):
         await store.record_delivery(7, item_id, NOW)
-    await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW))
-    await store.record_answer(7, AnswerRecord("q-2", 1, True, NOW))
+    await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW), MEMORY)
+    await store.record_answer(7, AnswerRecord("q-2", 1, True, NOW), MEMORY)
 
     record = await store.record(7, only="q-1")
 

@@ -1,0 +1,110 @@
+"""The database schema, as the steps that build it. Step N moves `PRAGMA user_version` from N to N+1.
+
+Never edit a step that has shipped; append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: learners and their progress through the course.
+    """
+    CREATE TABLE learners (
+        user_id     INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        enrolled_at TEXT    NOT NULL
+    );
+    CREATE TABLE deliveries (
+        user_id      INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        item_id      TEXT    NOT NULL,
+        delivered_at TEXT    NOT NULL,
+        PRIMARY KEY (user_id, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE answers (
+        user_id     INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        item_id     TEXT    NOT NULL,
+        option      INTEGER NOT NULL,
+        correct     INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        answered_at TEXT    NOT NULL,
+        PRIMARY KEY (user_id, item_id)
+    ) WITHOUT ROWID;
+    """,
+    # 2: the spaced schedule. Each learner's settings and next due time; every message sent (intent first,
+    # confirmed after); the memory state of each answered question, first answer and every review.
+    """
+    ALTER TABLE learners ADD COLUMN timezone      TEXT;
+    ALTER TABLE learners ADD COLUMN daily_time    TEXT    NOT NULL DEFAULT '08:00';
+    ALTER TABLE learners ADD COLUMN days          INTEGER NOT NULL DEFAULT 127;
+    ALTER TABLE learners ADD COLUMN pace          INTEGER NOT NULL DEFAULT 2;
+    ALTER TABLE learners ADD COLUMN quiet_start   TEXT    NOT NULL DEFAULT '21:00';
+    ALTER TABLE learners ADD COLUMN quiet_end     TEXT    NOT NULL DEFAULT '07:00';
+    ALTER TABLE learners ADD COLUMN active        INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE learners ADD COLUMN paused        INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE learners ADD COLUMN paused_until  TEXT;
+    ALTER TABLE learners ADD COLUMN snoozed_until TEXT;
+    ALTER TABLE learners ADD COLUMN unanswered    INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE learners ADD COLUMN reminded      INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE learners ADD COLUMN next_due_at   TEXT;
+    ALTER TABLE learners ADD COLUMN awaiting      TEXT;
+    CREATE INDEX learners_due ON learners (next_due_at) WHERE active = 1 AND next_due_at IS NOT NULL;
+
+    CREATE TABLE sends (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        kind        TEXT    NOT NULL CHECK (kind IN ('pull', 'new', 'review', 'pause_notice')),
+        item_id     TEXT,
+        local_day   TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'snoozed')),
+        created_at  TEXT    NOT NULL,
+        sent_at     TEXT,
+        answered_at TEXT
+    );
+    CREATE INDEX sends_by_learner_day ON sends (user_id, local_day);
+    CREATE INDEX sends_pending ON sends (status) WHERE status = 'pending';
+
+    ALTER TABLE answers ADD COLUMN rating INTEGER;
+    ALTER TABLE answers ADD COLUMN card   TEXT;
+    ALTER TABLE answers ADD COLUMN due_at TEXT;
+
+    CREATE TABLE reviews (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        item_id     TEXT    NOT NULL,
+        send_id     INTEGER NOT NULL UNIQUE REFERENCES sends(id) ON DELETE CASCADE,
+        option      INTEGER NOT NULL,
+        correct     INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        reviewed_at TEXT    NOT NULL,
+        rating      INTEGER NOT NULL,
+        card        TEXT    NOT NULL,
+        due_at      TEXT    NOT NULL
+    );
+    CREATE INDEX reviews_by_learner ON reviews (user_id, item_id, reviewed_at);
+
+    -- A send that went out delivers its item (the course's progress follows what was really sent).
+    CREATE TRIGGER sends_deliver_on_insert AFTER INSERT ON sends
+    WHEN NEW.status = 'sent' AND NEW.item_id IS NOT NULL
+    BEGIN
+        INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (NEW.user_id, NEW.item_id, NEW.sent_at)
+        ON CONFLICT DO NOTHING;
+    END;
+    CREATE TRIGGER sends_deliver_on_confirm AFTER UPDATE OF status ON sends
+    WHEN NEW.status = 'sent' AND OLD.status = 'pending' AND NEW.item_id IS NOT NULL AND NEW.kind = 'new'
+    BEGIN
+        INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (NEW.user_id, NEW.item_id, NEW.sent_at)
+        ON CONFLICT DO NOTHING;
+    END;
+
+    -- Anything the learner does with a bite shows they are still there.
+    CREATE TRIGGER learner_acts_pull AFTER INSERT ON sends WHEN NEW.kind = 'pull'
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0 WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_answer AFTER INSERT ON answers
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0 WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_review AFTER INSERT ON reviews
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0 WHERE user_id = NEW.user_id;
+    END;
+    """,
+)
