@@ -1,7 +1,8 @@
 """The course as a conversation, independent of where it is held (Telegram or the terminal).
 
 Each method takes who is speaking and what they did, asks the store and the engine, records what must
-be kept, and returns an Outcome for the adapter to show. Message text is never passed in, stored or logged.
+be kept, and returns an Outcome for the adapter to show. Message text is never stored or logged; it
+reaches only the parsing of an answer the bot asked for (a time zone, a time of day).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import texts
+from bot import schedule_texts, texts
 from bot.content.model import Course, Question
 from bot.core import buttons, engine
 from bot.replies import Outcome, Reply
+from bot.schedule_chat import ScheduleChat
 from bot.store import Store
 from scheduler import spacing
 
@@ -38,43 +40,52 @@ class CourseChat:
         self.course = course
         self.store = store
         self.clock = clock
-        self._commands: dict[str, Callable[[Who], Awaitable[Outcome]]] = {
-            "start": self.start,
-            "next": self.next_bite,
-            "progress": self.show_progress,
-            "help": self.help,
+        self.schedule = ScheduleChat(course, store, clock)
+        self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
+            "start": lambda who, _: self.start(who),
+            "next": lambda who, _: self.next_bite(who),
+            "progress": lambda who, _: self.show_progress(who),
+            "settings": lambda who, _: self.schedule.menu(who.user_id),
+            "pause": lambda who, argument: self.schedule.pause(who.user_id, argument),
+            "resume": lambda who, _: self.schedule.resume(who.user_id),
+            "help": lambda who, _: self.help(who),
         }
 
     @property
     def command_names(self) -> tuple[str, ...]:
         return tuple(self._commands)
 
-    async def command(self, who: Who, name: str) -> Outcome:
+    async def command(self, who: Who, name: str, argument: str = "") -> Outcome:
         """Run the command `name` (without the slash); an unknown one gets a hint."""
         handler = self._commands.get(name.lower())
         if handler is None:
             return Outcome((texts.unknown_command(name),))
-        return await handler(who)
+        return await handler(who, argument)
 
     async def start(self, who: Who) -> Outcome:
         enrolled = await self.store.enrol(who.user_id, who.chat_id, self.clock())
         if enrolled:
             logger.info("learner enrolled")
-        return Outcome((texts.welcome(self.course, returning=not enrolled),))
+            return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
+        await self.schedule.reactivate(who.user_id)
+        return Outcome((texts.welcome(self.course, returning=True),))
 
     async def help(self, who: Who) -> Outcome:
         return Outcome((texts.help_text(),))
 
     async def next_bite(self, who: Who) -> Outcome:
-        if await self.store.learner(who.user_id) is None:
+        schedule = await self.store.schedule(who.user_id)
+        if schedule is None:
             return await self.start(who)
         record = await self.store.record(who.user_id)
         item = engine.next_item(self.course, record)
         if item is None:
             return Outcome((texts.course_complete(self.course),))
+        now = self.clock()
+        day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
         # Recorded before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
         # still find it in the chat history), and a question simply comes back, since it is only done once answered.
-        await self.store.record_delivery(who.user_id, item.id, self.clock())
+        await self.store.record_pull(who.user_id, item.id, now, day)
         if isinstance(item, Question):
             return Outcome((texts.question(self.course, item),))
         return Outcome((texts.lesson(self.course, item),))
@@ -94,7 +105,17 @@ class CourseChat:
             return await self.next_bite(who)
         if isinstance(action, buttons.ShowProgress):
             return await self.show_progress(who)
-        return await self.answer(who, action.item_id, action.option)
+        if isinstance(action, buttons.Answer):
+            return await self.answer(who, action.item_id, action.option)
+        if isinstance(action, buttons.ReviewAnswer):
+            return await self.schedule.review_answer(who.user_id, action.send_id, action.option)
+        if isinstance(action, buttons.Later):
+            return await self.schedule.later(who.user_id, action.send_id)
+        if isinstance(action, buttons.Snooze):
+            return await self.schedule.snooze(who.user_id, action.send_id, action.choice)
+        if isinstance(action, buttons.Resume):
+            return await self.schedule.resume(who.user_id)
+        return await self.schedule.choose(who.user_id, action.field, action.value)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
         graded = engine.grade(self.course, item_id, option)
@@ -122,8 +143,11 @@ class CourseChat:
             return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
         return Outcome(notice=texts.NOTICE_NOT_YOURS)
 
-    async def text(self, who: Who) -> Outcome:
-        """Free text that is not a command: a hint. The text itself is never passed here."""
+    async def text(self, who: Who, text: str) -> Outcome:
+        """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
+        awaiting = await self.store.awaiting(who.user_id)
+        if awaiting:
+            return await self.schedule.typed(who.user_id, awaiting, text)
         return Outcome((texts.stray_text(),))
 
     def reply_for_unsupported(self) -> Reply:

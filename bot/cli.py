@@ -56,7 +56,8 @@ def _load(settings: Settings) -> Course:
 
 
 async def _serve_telegram(settings: Settings, course: Course) -> None:
-    from bot.telegram_app import announce_commands, build_application
+    from bot.telegram_app import TelegramSender, announce_commands, build_application, schedule_ticks
+    from scheduler.tick import Ticker
 
     assert settings.telegram_bot_token is not None
     stop = asyncio.Event()
@@ -71,6 +72,9 @@ async def _serve_telegram(settings: Settings, course: Course) -> None:
         )
         async with application:
             await announce_commands(application)
+            ticker = Ticker(course, store, TelegramSender(application.bot), clock=utc_now)
+            await ticker.start()
+            schedule_ticks(application, ticker)
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=["message", "edited_message", "callback_query"])
@@ -81,11 +85,12 @@ async def _serve_telegram(settings: Settings, course: Course) -> None:
             await application.stop()
 
 
-async def _serve_terminal(db: Path, course: Course, user_id: int) -> None:
-    from bot.terminal import run_terminal
+async def _serve_terminal(db: Path, course: Course, user_id: int, speed: float = 1.0) -> None:
+    from bot.terminal import SpeedClock, run_terminal
 
+    clock = SpeedClock(utc_now, speed)
     async with await Store.open(db) as store:
-        await run_terminal(CourseChat(course, store, utc_now), sys.stdin, sys.stdout, user_id)
+        await run_terminal(CourseChat(course, store, clock), sys.stdin, sys.stdout, user_id, speed=speed)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -105,8 +110,30 @@ def _chat(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging("WARNING")
     course = _load(settings if args.content is None else settings.model_copy(update={"content": args.content}))
-    asyncio.run(_serve_terminal(args.db or settings.db, course, args.user_id))
+    if args.speed <= 0:
+        raise SystemExit("coursebot: --speed must be more than 0")
+    asyncio.run(_serve_terminal(args.db or settings.db, course, args.user_id, args.speed))
     return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    asyncio.run(_print_schedule(args.db or settings.db, _load(settings), args.limit))
+    return 0
+
+
+async def _print_schedule(db: Path, course: Course, limit: int) -> None:
+    from scheduler.upcoming import upcoming
+
+    async with await Store.open(db) as store:
+        rows = await upcoming(store, course, utc_now(), limit)
+    if not rows:
+        print("No deliveries are scheduled.")
+        return
+    print(f"{'learner':>12}  {'what':<34}  {'when (UTC)':<16}  when (local)")
+    for row in rows:
+        print(f"{row.user_id:>12}  {row.what:<34}  {row.when_utc:%Y-%m-%d %H:%M}  {row.when_local}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
     chat.add_argument("--content", type=Path, help="the content folder (default: COURSEBOT_CONTENT)")
     chat.add_argument("--user-id", type=int, default=1, help="the learner id to use (default: 1)")
+    chat.add_argument(
+        "--speed", type=float, default=1.0, help="run the clock N times faster, to watch the schedule (default: 1)"
+    )
     chat.set_defaults(handler=_chat)
+
+    schedule = commands.add_parser("schedule", help="print the upcoming scheduled deliveries")
+    schedule.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    schedule.add_argument("--limit", type=int, default=50, help="how many to show (default: 50)")
+    schedule.set_defaults(handler=_schedule)
 
     validate = commands.add_parser("validate", help="check the course content and list every problem")
     validate.add_argument("directory", nargs="?", help="the content folder (default: COURSEBOT_CONTENT)")

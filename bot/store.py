@@ -412,6 +412,22 @@ class Store:
                 (_to_text(now), limit),
             )
         ]
+        return await self._with_plan_inputs(learners, now)
+
+    async def upcoming(self, now: datetime, limit: int) -> list[tuple[DueLearner, datetime]]:
+        """The next `limit` scheduled deliveries (due or not), soonest first, for operators."""
+        rows = list(
+            await self._db.execute_fetchall(
+                f"SELECT {_SCHEDULE_COLUMNS}, next_due_at FROM learners WHERE active = 1 AND next_due_at IS NOT NULL "
+                "ORDER BY next_due_at LIMIT ?",
+                (limit,),
+            )
+        )
+        learners = await self._with_plan_inputs([_schedule_from(row[:-1]) for row in rows], now)
+        return [(due, _from_text(row[-1])) for due, row in zip(learners, rows, strict=True)]
+
+    async def _with_plan_inputs(self, learners: list[LearnerSchedule], now: datetime) -> list[DueLearner]:
+        """Each learner with their progress, review memory and what they had today, in four queries."""
         if not learners:
             return []
         ids = json.dumps([learner.user_id for learner in learners])
@@ -539,12 +555,3 @@ class Store:
                 (_to_text(now), user_id),
             )
         return len(users)
-
-    async def upcoming(self, limit: int) -> list[tuple[int, str | None, datetime]]:
-        """(learner, time zone, next due time) of the next deliveries, soonest first, for operators."""
-        rows = await self._db.execute_fetchall(
-            "SELECT user_id, timezone, next_due_at FROM learners WHERE active = 1 AND next_due_at IS NOT NULL "
-            "ORDER BY next_due_at LIMIT ?",
-            (limit,),
-        )
-        return [(row[0], row[1], _from_text(row[2])) for row in rows]

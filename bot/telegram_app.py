@@ -7,6 +7,8 @@ Message text is never logged or passed on; the course works only in private chat
 from __future__ import annotations
 
 import logging
+import warnings
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -17,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,12 +30,15 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.chat import CourseChat, Who
 from bot.markup import to_html
 from bot.ordering import PerChatOrder
 from bot.replies import Outcome, Reply
+from scheduler.sending import Blocked, FloodWait, NetworkTrouble, Rejected
+from scheduler.tick import TICK_INTERVAL, Ticker
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,50 @@ async def announce_commands(application: CourseApplication) -> None:
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS])
 
 
+class TelegramSender:
+    """Sends the schedule's messages through the bot, reporting trouble in the schedule's terms."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        # The schedule's pacer handles flood waits itself, so PTB's limiter must not retry them too.
+        extra = {"rate_limit_args": {"max_retries": 0}} if getattr(self.bot, "rate_limiter", None) else {}
+        try:
+            await self.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply), **extra)
+        except RetryAfter as err:
+            raise FloodWait(_seconds(err)) from err
+        except Forbidden as err:
+            raise Blocked(str(err)) from err
+        except BadRequest as err:
+            raise Rejected(err.message) from err
+        except NetworkError as err:  # time-outs included
+            raise NetworkTrouble(str(err)) from err
+
+
+def _seconds(err: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # the type of retry_after is changing in PTB
+        value = err.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def schedule_ticks(application: CourseApplication, ticker: Ticker, interval: timedelta = TICK_INTERVAL) -> None:
+    """Run the schedule's tick on PTB's JobQueue (APScheduler); a slow tick is never run twice at once."""
+
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await ticker.tick()
+
+    assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    application.job_queue.run_repeating(
+        tick,
+        interval=interval,
+        first=1,
+        name="schedule-tick",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
 def _chat(context: ContextTypes.DEFAULT_TYPE) -> CourseChat:
     chat: CourseChat = context.bot_data[CHAT_KEY]
     return chat
@@ -134,8 +183,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     who, message = _who(update), update.effective_message
     if who is None or message is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0]
-    await _show(await _chat(context).command(who, name), update, context)
+    command, _, argument = message.text.partition(" ")
+    name = command[1:].split("@", 1)[0]
+    await _show(await _chat(context).command(who, name, argument), update, context)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -152,9 +202,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text in a private chat (never logged or stored)."""
-    who = _who(update)
-    if who is not None:
-        await _show(await _chat(context).text(who), update, context)
+    who, message = _who(update), update.effective_message
+    if who is not None and message is not None and message.text is not None:
+        await _show(await _chat(context).text(who, message.text), update, context)
 
 
 async def on_unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

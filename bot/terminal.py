@@ -8,11 +8,16 @@ can be scripted, and the chat ends cleanly at the end of input.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.chat import CourseChat, Who
 from bot.markup import plain_text
 from bot.replies import Button, Outcome, Reply
+from scheduler.sending import Pacer
+from scheduler.tick import TICK_INTERVAL, Ticker
 
 TERMINAL_USER_ID = 1
 SEPARATOR = "─" * 40
@@ -38,8 +43,8 @@ class TerminalChat:
         if not line:
             return
         if line.startswith("/"):
-            name = line[1:].split(maxsplit=1)[0] if len(line) > 1 else ""
-            outcome = await self.chat.command(self.who, name)
+            command, _, argument = line.partition(" ")
+            outcome = await self.chat.command(self.who, command[1:], argument)
         elif line.isdigit():
             index = int(line) - 1
             if not 0 <= index < len(self.buttons):
@@ -47,7 +52,7 @@ class TerminalChat:
                 return
             outcome = await self.chat.press(self.who, self.buttons[index].data)
         else:
-            outcome = await self.chat.text(self.who)
+            outcome = await self.chat.text(self.who, line)
         self.show(outcome)
 
     def show(self, outcome: Outcome) -> None:
@@ -70,15 +75,53 @@ class TerminalChat:
     def _say(self, text: str) -> None:
         print(text, file=self.output, flush=True)
 
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        """The schedule's sender: a scheduled bite appears in the chat like any reply."""
+        self._print_reply(reply)
 
-async def run_terminal(chat: CourseChat, stdin: TextIO, stdout: TextIO, user_id: int = TERMINAL_USER_ID) -> None:
-    """Chat until the end of input."""
+
+class SpeedClock:
+    """The real clock, running `speed` times faster from the moment it is made (for watching a schedule)."""
+
+    def __init__(self, real_now: Callable[[], datetime], speed: float = 1.0) -> None:
+        self.speed = speed
+        self._start = real_now()
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._started) * self.speed)
+
+
+async def run_terminal(
+    chat: CourseChat,
+    stdin: TextIO,
+    stdout: TextIO,
+    user_id: int = TERMINAL_USER_ID,
+    *,
+    speed: float | None = None,
+) -> None:
+    """Chat until the end of input, with the schedule's tick running beside it (`speed` times faster)."""
     terminal = TerminalChat(chat, stdout, user_id)
     print(INTRO, file=stdout, flush=True)
-    while True:
-        # Read in a worker thread so the event loop stays free for anything else running beside the chat.
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            break
-        await terminal.handle(line)
+    ticking = None
+    if speed is not None:
+        ticker = Ticker(chat.course, chat.store, terminal, clock=chat.clock, pacer=Pacer(rate=1000.0))
+        await ticker.start()
+        ticking = asyncio.create_task(_tick_forever(ticker, TICK_INTERVAL.total_seconds() / speed))
+    try:
+        while True:
+            # Read in a worker thread so the event loop stays free for the tick running beside the chat.
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            await terminal.handle(line)
+    finally:
+        if ticking is not None:
+            ticking.cancel()
     print("Goodbye. Your progress is saved.", file=stdout, flush=True)
+
+
+async def _tick_forever(ticker: Ticker, every_seconds: float) -> None:
+    while True:
+        await ticker.tick()
+        await asyncio.sleep(max(every_seconds, 0.05))

@@ -15,6 +15,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin the course (or see the welcome again)"),
     ("next", "Get the next lesson or case question now"),
     ("progress", "See how far you are, module by module"),
+    ("settings", "Choose when your daily bites arrive"),
+    ("pause", "Pause daily bites (/pause 2026-12-24 to pause until a date)"),
+    ("resume", "Start daily bites again"),
     ("help", "What I can do"),
 )
 
@@ -64,7 +67,7 @@ def lesson(course: Course, item: Lesson) -> Reply:
     return Reply(f"{heading}\n**{escape(item.title)}**\n\n{item.text}", ((NEXT_BUTTON,),))
 
 
-def _question_body(course: Course, item: Question) -> str:
+def question_body(course: Course, item: Question) -> str:
     module, position, total = position_in_module(course, item)
     heading = f"🩺 Case · {escape(module.title)} · {position}/{total}"
     options = "\n".join(f"{OPTION_LETTERS[index]}. {option.text}" for index, option in enumerate(item.options))
@@ -76,7 +79,7 @@ def question(course: Course, item: Question) -> Reply:
         Button(OPTION_LETTERS[index], buttons.encode(buttons.Answer(item.id, index)))
         for index in range(len(item.options))
     )
-    return Reply(_question_body(course, item), (row,))
+    return Reply(question_body(course, item), (row,))
 
 
 def _feedback_text(item: Question, option: int) -> str:
@@ -98,7 +101,7 @@ def answered(course: Course, item: Question, option: int) -> tuple[Reply, Reply 
     The feedback goes under the question in the same message, so the chat stays one card per case; only
     when the two would not fit in one Telegram message does the feedback come as a message of its own.
     """
-    body = f"{_question_body(course, item)}\n\nYour answer: {OPTION_LETTERS[option]}"
+    body = f"{question_body(course, item)}\n\nYour answer: {OPTION_LETTERS[option]}"
     feedback = _feedback_text(item, option)
     together = f"{body}\n\n{feedback}"
     if telegram_length(together) <= MESSAGE_LIMIT:

@@ -24,8 +24,10 @@ def only_text(outcome: Outcome) -> str:
 async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "start")
 
-    assert "You are enrolled" in only_text(outcome)
-    assert texts.PRIVACY_NOTE in only_text(outcome)
+    welcome, schedule = outcome.replies
+    assert "You are enrolled" in welcome.text
+    assert texts.PRIVACY_NOTE in welcome.text
+    assert "Where are you?" in schedule.text
     assert await course_chat.store.learner(ANNA.user_id) is not None
     again = await course_chat.command(ANNA, "start")
     assert "Welcome back" in only_text(again)
@@ -141,7 +143,7 @@ async def test_a_stranger_pressing_an_answer_is_asked_to_start(course_chat: Cour
 
 async def test_next_before_start_enrols_with_the_welcome(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "next")
-    assert texts.PRIVACY_NOTE in only_text(outcome)
+    assert texts.PRIVACY_NOTE in outcome.replies[0].text
 
 
 async def test_progress_shows_each_module_and_the_share_correct(course_chat: CourseChat) -> None:
@@ -174,7 +176,7 @@ async def test_the_whole_course_ends_with_a_completion_message(course_chat: Cour
 
 async def test_unknown_commands_and_stray_text_get_a_hint(course_chat: CourseChat) -> None:
     assert "/help" in only_text(await course_chat.command(ANNA, "frobnicate"))
-    assert "/next" in only_text(await course_chat.text(ANNA))
+    assert "/next" in only_text(await course_chat.text(ANNA, "what are the indicators?"))
     assert await course_chat.store.learner(ANNA.user_id) is None
 
 

@@ -86,7 +86,8 @@ async def test_start_enrols_and_sends_the_welcome_and_privacy_note(
 ) -> None:
     await say(app, "/start")
 
-    [welcome] = state.sent_messages(ANNA)
+    welcome, schedule = state.sent_messages(ANNA)
+    assert "Where are you?" in (schedule.text or "")
     assert "You are enrolled" in (welcome.text or "")
     assert "do not type any names" in (welcome.text or "")
     assert welcome.params["parse_mode"] == "HTML"
@@ -135,7 +136,7 @@ async def test_forged_or_stale_button_data_gets_a_notice_and_changes_nothing(
     app: CourseApplication, state: BotAPIState, store: Store, data: str
 ) -> None:
     await say(app, "/start")
-    welcome = state.sent_messages(ANNA)[-1]
+    welcome = state.sent_messages(ANNA)[0]
     mark = len(state.calls)
 
     await press(app, state, data, welcome)
@@ -194,6 +195,7 @@ async def test_other_input_gets_a_short_clear_answer(
 
     [reply] = state.sent_messages(ANNA)
     assert expected in (reply.text or "")
+
 
 
 async def test_in_a_group_the_bot_asks_for_a_private_chat_and_stores_nothing(

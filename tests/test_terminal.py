@@ -89,7 +89,8 @@ def test_the_real_course_runs_through_all_five_modules_to_the_end(tmp_path: Path
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
     # [1] is "Next" under a lesson and answers "A" under a question, then "Next" under its feedback.
     course_length = len(load_course(REPO_ROOT / "content").items)
-    script = "/start\n" + "1\n" * (2 * course_length + 5) + "/progress\n"
+    # After /start, six presses of [1] also set a schedule (region, zone, time, days, pace, then "Next").
+    script = "/start\n" + "1\n" * (2 * course_length + 15) + "/progress\n"
 
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--db", str(db)],

@@ -29,18 +29,71 @@ class ShowProgress:
     """Show the learner's progress."""
 
 
-Action = Answer | NextBite | ShowProgress
+@dataclass(frozen=True)
+class ReviewAnswer:
+    """Choose option `option` of the review question sent as message `send_id`."""
+
+    send_id: int
+    option: int
+
+
+@dataclass(frozen=True)
+class Later:
+    """Offer to put off the scheduled bite sent as `send_id`."""
+
+    send_id: int
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """Put off the scheduled bite `send_id`: `choice` is "2h", "evening" or "tomorrow"."""
+
+    send_id: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Start scheduled bites again."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A step of /settings: `field` is what to change (or "menu"), `value` the choice."""
+
+    field: str
+    value: str = ""
+
+
+Action = Answer | NextBite | ShowProgress | ReviewAnswer | Later | Snooze | Resume | Setting
 
 _ANSWER = "a"
+_REVIEW = "r"
+_LATER = "later"
+_SNOOZE = "snz"
+_SETTING = "set"
 _NEXT = "next"
 _PROGRESS = "progress"
+_RESUME = "resume"
+SNOOZE_CHOICES = ("2h", "evening", "tomorrow")
+SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done")
 
 
 def encode(action: Action) -> str:
     if isinstance(action, Answer):
         data = f"{_ANSWER}:{action.item_id}:{action.option}"
+    elif isinstance(action, ReviewAnswer):
+        data = f"{_REVIEW}:{action.send_id}:{action.option}"
+    elif isinstance(action, Later):
+        data = f"{_LATER}:{action.send_id}"
+    elif isinstance(action, Snooze):
+        data = f"{_SNOOZE}:{action.send_id}:{action.choice}"
+    elif isinstance(action, Setting):
+        data = f"{_SETTING}:{action.field}:{action.value}"
     elif isinstance(action, NextBite):
         data = _NEXT
+    elif isinstance(action, Resume):
+        data = _RESUME
     else:
         data = _PROGRESS
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -56,9 +109,33 @@ def decode(data: str | None) -> Action | None:
         return NextBite()
     if data == _PROGRESS:
         return ShowProgress()
+    if data == _RESUME:
+        return Resume()
     kind, _, rest = data.partition(":")
     if kind == _ANSWER:
         item_id, _, option = rest.rpartition(":")
-        if item_id and option.isdigit() and len(option) <= 2:
+        if item_id and _small_number(option):
             return Answer(item_id, int(option))
+    elif kind == _REVIEW:
+        send_id, _, option = rest.partition(":")
+        if _id_number(send_id) and _small_number(option):
+            return ReviewAnswer(int(send_id), int(option))
+    elif kind == _LATER and _id_number(rest):
+        return Later(int(rest))
+    elif kind == _SNOOZE:
+        send_id, _, choice = rest.partition(":")
+        if _id_number(send_id) and choice in SNOOZE_CHOICES:
+            return Snooze(int(send_id), choice)
+    elif kind == _SETTING:
+        field, _, value = rest.partition(":")
+        if field in SETTING_FIELDS:
+            return Setting(field, value)
     return None
+
+
+def _small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 2
+
+
+def _id_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 18

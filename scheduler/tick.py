@@ -1,0 +1,146 @@
+"""The tick: one repeating job that finds who is due in SQLite, plans their bites, and sends them.
+
+SQLite is the truth: each learner's next due time lives in the store and there is no in-memory job per
+learner, so a restart simply resumes. After downtime, whatever fell due is sent once (the first tick
+moves each learner's due time past now). Each tick takes at most as many learners as can be sent before
+the next one, longest-waiting first, so a crowd at 08:00 is spread over the minutes after it.
+
+Crash safety: every message is recorded as intended (pending) before it is sent and confirmed after.
+A crash between the two errs toward sending twice, never toward losing a bite: at start-up
+`Store.recover_pending` fails the pending sends and makes their learners due again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import schedule_texts, texts
+from bot.content.model import Course, Question
+from bot.replies import Reply
+from bot.store import DueLearner, Intent, Store
+from scheduler import planning
+from scheduler.planning import Kind
+from scheduler.sending import DEFAULT_RATE, Delivery, Pacer, Sender, deliver
+
+logger = logging.getLogger(__name__)
+
+TICK_INTERVAL = timedelta(seconds=45)
+
+
+@dataclass
+class TickReport:
+    """What one tick did (counts only: no learner data)."""
+
+    due: int = 0
+    planned: int = 0
+    deliveries: dict[Delivery, int] = field(default_factory=dict)
+
+    @property
+    def sent(self) -> int:
+        return self.deliveries.get(Delivery.SENT, 0)
+
+
+class Ticker:
+    """Runs ticks for one course, store and sender."""
+
+    def __init__(
+        self,
+        course: Course,
+        store: Store,
+        sender: Sender,
+        *,
+        clock: Callable[[], datetime],
+        rate: float = DEFAULT_RATE,
+        interval: timedelta = TICK_INTERVAL,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.course = course
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self.pacer = pacer or Pacer(rate)
+        # As many as can go out before the next tick: the rest wait for it, longest-waiting first.
+        self.batch_size = max(1, int(rate * interval.total_seconds()))
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> int:
+        """At start-up: re-plan whatever a crash left half-sent; returns how many learners that was."""
+        recovered = await self.store.recover_pending(self.clock())
+        if recovered:
+            logger.warning("re-planning %d interrupted deliveries", recovered)
+        return recovered
+
+    async def plan(self, now: datetime) -> list[tuple[DueLearner, planning.Plan]]:
+        """Who is due at `now` and what each gets (no sending, no writing)."""
+        batch = await self.store.due_batch(now, self.batch_size)
+        return [
+            (due, planning.plan(self.course, due.schedule, due.record, due.reviews, due.today, now)) for due in batch
+        ]
+
+    async def tick(self) -> TickReport:
+        """Plan, record the intent, send, confirm. Ticks never overlap."""
+        async with self._lock:
+            now = self.clock()
+            plans = await self.plan(now)
+            report = TickReport(due=len(plans))
+            if not plans:
+                return report
+            intents = [_intent(due, plan, now) for due, plan in plans]
+            send_ids = await self.store.record_intents(intents, now)
+            jobs = []
+            for (due, plan), send_id in zip(plans, send_ids, strict=True):
+                if send_id is not None and plan.kind is not None:
+                    reply = self._compose(plan, send_id)
+                    jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
+            report.planned = len(jobs)
+            for outcome in await asyncio.gather(*jobs):
+                report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
+            if report.planned:
+                logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
+            return report
+
+    def _compose(self, plan: planning.Plan, send_id: int) -> Reply:
+        if plan.kind is Kind.PAUSE_NOTICE:
+            return schedule_texts.auto_paused()
+        item = self.course.item(plan.item_id or "")
+        if item is None:  # the content changed since planning: nothing sensible to send
+            return schedule_texts.auto_paused()
+        if plan.kind is Kind.REVIEW and isinstance(item, Question):
+            reply = schedule_texts.review_question(self.course, item, send_id)
+        elif isinstance(item, Question):
+            reply = texts.question(self.course, item)
+        else:
+            reply = texts.lesson(self.course, item)
+        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder)
+
+    async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
+        outcome = await deliver(self.sender, self.pacer, chat_id, reply)
+        if outcome is Delivery.SENT:
+            await self.store.confirm_sent(send_id, self.clock())
+        else:
+            await self.store.confirm_failed(send_id)
+            if outcome is Delivery.BLOCKED:
+                await self.store.set_inactive(user_id)
+        return outcome
+
+
+def _intent(due: DueLearner, plan: planning.Plan, now: datetime) -> Intent:
+    prefs = due.schedule.prefs
+    return Intent(
+        user_id=due.schedule.user_id,
+        kind=plan.kind.value if plan.kind is not None else None,
+        item_id=plan.item_id,
+        local_day=prefs.local_day(now) if prefs else now.date(),
+        next_due=plan.next_due,
+        pause=plan.pause,
+        resume=plan.resume,
+        reminder=plan.reminder,
+    )
+
+
+def _summary(report: TickReport) -> str:
+    return ", ".join(f"{outcome.value} {count}" for outcome, count in sorted(report.deliveries.items(), key=str))
