@@ -197,7 +197,6 @@ async def test_other_input_gets_a_short_clear_answer(
     assert expected in (reply.text or "")
 
 
-
 async def test_in_a_group_the_bot_asks_for_a_private_chat_and_stores_nothing(
     app: CourseApplication, state: BotAPIState, store: Store
 ) -> None:
