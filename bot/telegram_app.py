@@ -74,8 +74,10 @@ def build_application(
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     if rate_limiter:
-        # PTB types the builder for the default limiter; any BaseRateLimiter is accepted at run time.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        # PTB's limiter keeps every request under Telegram's 30 a second; it does not retry flood waits,
+        # because the schedule's pacer handles those for the whole batch (and tests can control its clock).
+        limiter = AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[CHAT_KEY] = chat
     register_handlers(application)
@@ -105,10 +107,8 @@ class TelegramSender:
         self.bot = bot
 
     async def send(self, chat_id: int, reply: Reply) -> None:
-        # The schedule's pacer handles flood waits itself, so PTB's limiter must not retry them too.
-        extra = {"rate_limit_args": {"max_retries": 0}} if getattr(self.bot, "rate_limiter", None) else {}
         try:
-            await self.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply), **extra)
+            await self.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply))
         except RetryAfter as err:
             raise FloodWait(_seconds(err)) from err
         except Forbidden as err:

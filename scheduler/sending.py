@@ -83,6 +83,10 @@ class Pacer:
         if turn > now:
             await self._sleep(turn - now)
 
+    async def pause(self, seconds: float) -> None:
+        """Wait `seconds` (a backoff) on the pacer's clock, which tests control."""
+        await self._sleep(seconds)
+
     def hold(self, seconds: float) -> None:
         """Nobody sends for `seconds` from now (a flood wait applies to the whole bot)."""
         self._next_turn = max(self._next_turn, self._clock() + seconds)
@@ -111,5 +115,5 @@ async def deliver(sender: Sender, pacer: Pacer, chat_id: int, reply: Reply) -> D
             if network_retries >= MAX_NETWORK_RETRIES:
                 logger.warning("gave up a scheduled message after %d network errors", network_retries + 1)
                 return Delivery.FAILED
-            await asyncio.sleep(BACKOFF_SECONDS[min(network_retries, len(BACKOFF_SECONDS) - 1)])
+            await pacer.pause(BACKOFF_SECONDS[min(network_retries, len(BACKOFF_SECONDS) - 1)])
             network_retries += 1
