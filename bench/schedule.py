@@ -1,0 +1,177 @@
+"""The schedule at scale: planning a tick for many learners, and the send rate under Telegram's limits.
+
+1. Planning: with 1,000, 10,000 and 100,000 enrolled learners in SQLite (each with some progress and
+   review memory, every one of them due at once: the worst case, as if all chose the same minute), the
+   time to find who is due and plan their messages (no network), for one real tick (which takes what can
+   be sent before the next tick) and for all due learners at once; and the peak memory of a process doing
+   it. Each size runs in a fresh process so its peak is its own.
+2. Sending: a burst of due learners through the real bot and the tick's pacer, against the in-process Bot
+   API stand-in enforcing 30 messages a second and one a second per chat: sustained rate as a share of
+   30/s, and how many 429 answers came back.
+
+    .venv/bin/python -m bench.schedule [--sizes 1000 10000 100000] [--burst 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.chat import CourseChat
+from bot.content import Course, Question, load_course
+from bot.settings import PROJECT_ROOT
+from bot.store import Store
+from bot.telegram_app import TelegramSender, build_application
+from scheduler import spacing
+from scheduler.tick import Ticker
+from tests.standin import BotAPIState, StandinRequest
+
+NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney")
+TOKEN = "123456:BENCH"
+
+
+def populate(path: Path, course: Course, learners: int, *, seed: int = 7) -> None:
+    """`learners` learners, all due at NOW, each some way into the course (written straight with sqlite3)."""
+    asyncio.run(_create_schema(path))
+    rng = random.Random(seed)
+    items = [item.id for item in course.items]
+    questions = {item.id for item in course.items if isinstance(item, Question)}
+    enrolled = (NOW - timedelta(days=20)).isoformat()
+    learner_rows, delivery_rows, answer_rows = [], [], []
+    for user_id in range(1, learners + 1):
+        learner_rows.append((user_id, user_id, enrolled, rng.choice(ZONES), f"{rng.randint(7, 19):02d}:00", 127, 2,
+                             NOW.isoformat()))  # fmt: skip
+        for item_id in items[: rng.randint(0, 20)]:
+            delivery_rows.append((user_id, item_id, enrolled))
+            if item_id in questions:
+                correct = rng.random() < 0.7
+                answered = NOW - timedelta(days=rng.randint(1, 15))
+                memory = spacing.review(None, item_id, correct, answered)
+                answer_rows.append((user_id, item_id, 0, int(correct), answered.isoformat(), memory.rating,
+                                    memory.card, memory.due.isoformat()))  # fmt: skip
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO learners (user_id, chat_id, enrolled_at, timezone, daily_time, days, pace, next_due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            learner_rows,
+        )
+        db.executemany("INSERT INTO deliveries VALUES (?, ?, ?)", delivery_rows)
+        db.executemany(
+            "INSERT INTO answers (user_id, item_id, option, correct, answered_at, rating, card, due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            answer_rows,
+        )
+
+
+async def _create_schema(path: Path) -> None:
+    async with await Store.open(path):
+        pass
+
+
+class _NoSender:
+    async def send(self, chat_id: int, reply: object) -> None:
+        raise AssertionError("planning only")
+
+
+async def _time_planning(path: Path, course: Course, everyone: bool) -> dict[str, float]:
+    async with await Store.open(path) as store:
+        ticker = Ticker(course, store, _NoSender(), clock=lambda: NOW)
+        if everyone:
+            ticker.batch_size = 10**9
+        started = time.perf_counter()
+        plans = await ticker.plan(NOW)
+        seconds = time.perf_counter() - started
+    return {
+        "learners": len(plans),
+        "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def planning_child(path: str, everyone: bool) -> None:
+    """Run in a fresh process: time the planning over an existing database and print JSON."""
+    course = load_course(PROJECT_ROOT / "content")
+    print(json.dumps(asyncio.run(_time_planning(Path(path), course, everyone))))
+
+
+def _in_child(path: Path, everyone: bool) -> dict[str, float]:
+    command = [sys.executable, "-m", "bench.schedule", "--planning-child", str(path)]
+    child = subprocess.run(
+        [*command, "--everyone"] if everyone else command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    result: dict[str, float] = json.loads(child.stdout)
+    return result
+
+
+async def send_rate(course: Course, burst: int, path: Path) -> dict[str, float]:
+    state = BotAPIState()
+    for user_id in range(1, burst + 1):  # the stand-in must know a chat before the bot can write to it
+        state.observe_update({"update_id": user_id, "message": {"message_id": 1, "date": 0, "text": "/start",
+                              "chat": {"id": user_id, "type": "private"},
+                              "from": {"id": user_id, "is_bot": False, "first_name": "L"}}})  # fmt: skip
+    state.enforce_limits(global_per_second=30, per_chat_interval=1.0)
+    async with await Store.open(path) as store:
+        application = build_application(CourseChat(course, store, lambda: NOW), TOKEN, request=StandinRequest(state))
+        async with application:
+            ticker = Ticker(course, store, TelegramSender(application.bot), clock=lambda: NOW)
+            started = time.perf_counter()
+            sent = 0
+            while True:
+                report = await ticker.tick()
+                sent += report.sent
+                if report.due == 0:
+                    break
+            elapsed = time.perf_counter() - started
+    rate = len(state.sent_messages()) / elapsed
+    return {"sent": sent, "delivered": len(state.sent_messages()), "seconds": elapsed, "rate": rate,
+            "share_of_30": rate / 30, "answers_429": state.rejected_429}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--burst", type=int, default=3_000, help="due learners in the send-rate burst (0 to skip)")
+    parser.add_argument("--planning-child", help=argparse.SUPPRESS)
+    parser.add_argument("--everyone", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.planning_child:
+        planning_child(args.planning_child, args.everyone)
+        return
+    course = load_course(PROJECT_ROOT / "content")
+    with tempfile.TemporaryDirectory() as folder:
+        print("1. Finding who is due and planning their messages (every learner due at once; no network)")
+        print("   one tick plans what can be sent before the next tick (27/s x 45 s); 'everyone' plans all due")
+        print(f"{'learners':>9} {'one tick':>16} {'peak':>8}   {'everyone':>18} {'peak':>8}")
+        for size in args.sizes:
+            path = Path(folder) / f"learners-{size}.sqlite3"
+            populate(path, course, size)
+            tick, everyone = _in_child(path, everyone=False), _in_child(path, everyone=True)
+            print(
+                f"{size:>9} {tick['learners']:>6.0f} {tick['seconds'] * 1000:6.0f} ms {tick['peak_mb']:5.0f} MB"
+                f"   {everyone['learners']:>7.0f} {everyone['seconds'] * 1000:7.0f} ms {everyone['peak_mb']:5.0f} MB"
+            )
+        if args.burst:
+            print(f"\n2. Sending a burst of {args.burst} due learners (stand-in enforcing 30/s and 1/s per chat)")
+            burst_path = Path(folder) / "burst.sqlite3"
+            populate(burst_path, course, args.burst)
+            result = asyncio.run(send_rate(course, args.burst, burst_path))
+            print(
+                f"   delivered {result['delivered']:.0f} in {result['seconds']:.1f} s: {result['rate']:.1f} msg/s "
+                f"= {result['share_of_30']:.0%} of 30/s (target at least 85%); 429 answers: "
+                f"{result['answers_429']:.0f} (target 0)"
+            )
+
+
+if __name__ == "__main__":
+    main()
