@@ -11,8 +11,11 @@ import os
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from bot.store import Store
+from scheduler.windows import Preferences
 from tests.conftest import MINI_COURSE
 from tests.standin import StandinServer, callback_update, message_update
 
@@ -85,3 +88,35 @@ async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path:
         assert raw.execute("SELECT user_id, item_id, option, correct FROM answers").fetchall() == [
             (LEARNER, "one-question-a", 1, 1)
         ]
+
+
+async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) -> None:
+    db = tmp_path / "tick.sqlite3"
+    async with await Store.open(db) as store:
+        await store.enrol(LEARNER, LEARNER, datetime.now(UTC))
+        settings = Preferences(timezone="UTC", daily_time=time(0, 0), quiet_start=time(0, 0), quiet_end=time(0, 0))
+        await store.save_preferences(LEARNER, settings, datetime.now(UTC) - timedelta(minutes=1))
+    async with StandinServer(token=TOKEN) as server:
+        server.state.observe_update(message_update(LEARNER, "/start"))  # Telegram knows the chat
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COURSEBOT_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "COURSEBOT_DB": str(db),
+            "COURSEBOT_CONTENT": str(MINI_COURSE),
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            bite = await server.state.wait_for_call(
+                "sendMessage", lambda call: call.chat_id == LEARNER, timeout=STEP_TIMEOUT
+            )
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+
+    assert "First lesson" in (bite.text or "")
+    assert "Later" in str(bite.params.get("reply_markup"))
+    assert bot.returncode == 0, stderr.decode()
