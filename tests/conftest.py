@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +18,28 @@ from bot.store import Store
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_COURSE = FIXTURES / "mini"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without any coursebot or Telegram setting, plus `extra`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
+    return {**env, **extra}
+
+
+def run_coursebot(
+    *arguments: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path = REPO_ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`coursebot ARGUMENTS` as a real process (`python -m bot`), with `stdin` piped in."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=clean_environment() if env is None else env,
+        check=False,
+    )
 
 
 class FakeClock:

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 
 from bot.store import Store
 from scheduler.windows import Preferences
-from tests.conftest import MINI_COURSE, REPO_ROOT
+from tests.conftest import MINI_COURSE, clean_environment, run_coursebot
 
 
 def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
-    env["COURSEBOT_CONTENT"] = str(MINI_COURSE)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env=env,
-        check=False,
-    )
+    return run_coursebot(*arguments, env=clean_environment(COURSEBOT_CONTENT=str(MINI_COURSE)))
 
 
 async def test_schedule_lists_upcoming_deliveries_in_utc_and_local_time(tmp_path: Path) -> None:
@@ -52,15 +40,7 @@ def test_schedule_on_an_empty_database_says_so(tmp_path: Path) -> None:
 
 
 def test_an_invalid_setting_stops_with_the_variable_named(tmp_path: Path) -> None:
-    env_result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={**os.environ, "COURSEBOT_ADMINS": "alice"},
-        check=False,
-    )
+    env_result = run_coursebot("run", env=clean_environment(COURSEBOT_ADMINS="alice"), cwd=tmp_path)
     assert env_result.returncode == 2
     assert "COURSEBOT_ADMINS" in env_result.stderr
     assert "Traceback" not in env_result.stderr

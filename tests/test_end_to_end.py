@@ -7,7 +7,6 @@ the content — except Telegram, which is the stand-in on loopback.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from bot.store import Store
 from scheduler.windows import Preferences
-from tests.conftest import MINI_COURSE
+from tests.conftest import MINI_COURSE, clean_environment
 from tests.standin import StandinServer, callback_update, message_update
 
 TOKEN = "424242:END-TO-END-secret"
@@ -27,14 +26,13 @@ STEP_TIMEOUT = 20.0
 async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
     async with StandinServer(token=TOKEN) as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COURSEBOT_"))},
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "COURSEBOT_DB": str(db),
-            "COURSEBOT_CONTENT": str(MINI_COURSE),
-            "COURSEBOT_LOG_LEVEL": "DEBUG",
-        }
+        env = clean_environment(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=server.base_url,
+            COURSEBOT_DB=str(db),
+            COURSEBOT_CONTENT=str(MINI_COURSE),
+            COURSEBOT_LOG_LEVEL="DEBUG",
+        )
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run",
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -98,13 +96,12 @@ async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) 
         await store.save_preferences(LEARNER, settings, datetime.now(UTC) - timedelta(minutes=1))
     async with StandinServer(token=TOKEN) as server:
         server.state.observe_update(message_update(LEARNER, "/start"))  # Telegram knows the chat
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COURSEBOT_"))},
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "COURSEBOT_DB": str(db),
-            "COURSEBOT_CONTENT": str(MINI_COURSE),
-        }
+        env = clean_environment(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=server.base_url,
+            COURSEBOT_DB=str(db),
+            COURSEBOT_CONTENT=str(MINI_COURSE),
+        )
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run",
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

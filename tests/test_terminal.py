@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.content import load_course
-from tests.conftest import MINI_COURSE, REPO_ROOT
+from tests.conftest import MINI_COURSE, REPO_ROOT, run_coursebot
 
 
 def run_chat(script: str, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--db", str(db), "--content", str(MINI_COURSE), *extra],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env=env,
-        check=False,
-    )
+    return run_coursebot("chat", "--db", str(db), "--content", str(MINI_COURSE), *extra, stdin=script)
 
 
 def test_a_scripted_session_runs_the_course_and_exits_cleanly_at_end_of_input(tmp_path: Path) -> None:
@@ -35,7 +23,7 @@ def test_a_scripted_session_runs_the_course_and_exits_cleanly_at_end_of_input(tm
     out = result.stdout
     assert "You are enrolled" in out
     assert "[1] Start the first lesson ▶" in out
-    assert "First lesson" in out  # pressing [1] on the welcome
+    assert "First lesson" in out
     assert "[1] A   [2] B   [3] C" in out
     assert "B is the best answer" in out
     assert "1 of 1 answered correctly (100%)" in out
@@ -69,15 +57,7 @@ def test_chat_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     bad.mkdir()
     (bad / "course.yaml").write_text("title: [unclosed\n", encoding="utf-8")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--db", str(tmp_path / "x.sqlite3"), "--content", str(bad)],
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        check=False,
-    )
+    result = run_coursebot("chat", "--db", str(tmp_path / "x.sqlite3"), "--content", str(bad))
 
     assert result.returncode != 0
     assert f"{bad}/course.yaml:2: not valid YAML" in result.stderr  # where the unclosed list ends
@@ -86,22 +66,12 @@ def test_chat_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
 
 def test_the_real_course_runs_through_all_five_modules_to_the_end(tmp_path: Path) -> None:
     db = tmp_path / "whole-course.sqlite3"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "COURSEBOT_"))}
     # [1] is "Next" under a lesson and answers "A" under a question, then "Next" under its feedback.
     course_length = len(load_course(REPO_ROOT / "content").items)
     # After /start, six presses of [1] also set a schedule (region, zone, time, days, pace, then "Next").
     script = "/start\n" + "1\n" * (2 * course_length + 15) + "/progress\n"
 
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--db", str(db)],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO_ROOT,
-        env=env,
-        check=False,
-    )
+    result = run_coursebot("chat", "--db", str(db), stdin=script)
 
     assert result.returncode == 0, result.stderr
     assert "You have finished The Healthcare Response to Human Trafficking" in result.stdout
