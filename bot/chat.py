@@ -15,6 +15,7 @@ from datetime import datetime
 from bot import schedule_texts, texts
 from bot.content.model import Course, Question
 from bot.core import buttons, engine
+from bot.lookups import LookupChat
 from bot.replies import Outcome, Reply
 from bot.schedule_chat import ScheduleChat
 from bot.store import Store
@@ -36,11 +37,12 @@ class Who:
 class CourseChat:
     """Commands and button presses in, Outcomes out."""
 
-    def __init__(self, course: Course, store: Store, clock: Clock) -> None:
+    def __init__(self, course: Course, store: Store, clock: Clock, *, retention_days: int = 365) -> None:
         self.course = course
         self.store = store
         self.clock = clock
         self.schedule = ScheduleChat(course, store, clock)
+        self.lookups = LookupChat(course, store, clock, retention_days)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
             "start": lambda who, _: self.start(who),
             "next": lambda who, _: self.next_bite(who),
@@ -48,6 +50,13 @@ class CourseChat:
             "settings": lambda who, _: self.schedule.menu(who.user_id),
             "pause": lambda who, argument: self.schedule.pause(who.user_id, argument),
             "resume": lambda who, _: self.schedule.resume(who.user_id),
+            "indicators": lambda who, _: _ready(self.lookups.menu("indicators")),
+            "document": lambda who, _: _ready(self.lookups.menu("document")),
+            "resources": lambda who, _: self.lookups.resources(who.user_id),
+            "privacy": lambda who, _: _ready(self.lookups.privacy()),
+            "mydata": lambda who, _: self.lookups.mydata(who.user_id),
+            "forget": lambda who, _: _ready(self.lookups.forget_question()),
+            "hide": lambda who, _: self.lookups.hide(who.chat_id),
             "help": lambda who, _: self.help(who),
         }
 
@@ -115,6 +124,14 @@ class CourseChat:
             return await self.schedule.snooze(who.user_id, action.send_id, action.choice)
         if isinstance(action, buttons.Resume):
             return await self.schedule.resume(who.user_id)
+        if isinstance(action, buttons.Look):
+            return self.lookups.look(action.kind, action.item_id)
+        if isinstance(action, buttons.Menu):
+            return self.lookups.menu(action.name)
+        if isinstance(action, buttons.Region):
+            return self.lookups.resources_for(action.code)
+        if isinstance(action, buttons.Forget):
+            return await self.lookups.forget(who.user_id, who.chat_id, action.confirmed)
         return await self.schedule.choose(who.user_id, action.field, action.value)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
@@ -148,7 +165,16 @@ class CourseChat:
         awaiting = await self.store.awaiting(who.user_id)
         if awaiting:
             return await self.schedule.typed(who.user_id, awaiting, text)
-        return Outcome((texts.stray_text(),))
+        return self.lookups.search(text)
+
+    async def remember(self, chat_id: int, message_id: int) -> None:
+        """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""
+        await self.store.remember_message(chat_id, message_id, self.clock())
 
     def reply_for_unsupported(self) -> Reply:
         return texts.unsupported_message()
+
+
+async def _ready(outcome: Outcome) -> Outcome:
+    """An outcome that needed no waiting, in the shape the command table wants."""
+    return outcome

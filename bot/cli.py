@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.chat import CourseChat
@@ -56,7 +56,7 @@ def _load(settings: Settings) -> Course:
 
 
 async def _serve_telegram(settings: Settings, course: Course) -> None:
-    from bot.telegram_app import TelegramSender, announce_commands, build_application, schedule_ticks
+    from bot.telegram_app import TelegramSender, announce_commands, build_application, schedule_jobs
     from scheduler.tick import Ticker
 
     assert settings.telegram_bot_token is not None
@@ -66,7 +66,7 @@ async def _serve_telegram(settings: Settings, course: Course) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with await Store.open(settings.db) as store:
         application = build_application(
-            CourseChat(course, store, utc_now),
+            CourseChat(course, store, utc_now, retention_days=settings.retention_days),
             settings.telegram_bot_token.get_secret_value(),
             base_url=str(settings.telegram_base_url) if settings.telegram_base_url else None,
         )
@@ -74,7 +74,7 @@ async def _serve_telegram(settings: Settings, course: Course) -> None:
             await announce_commands(application)
             ticker = Ticker(course, store, TelegramSender(application.bot), clock=utc_now)
             await ticker.start()
-            schedule_ticks(application, ticker)
+            schedule_jobs(application, ticker, retention=timedelta(days=settings.retention_days))
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=["message", "edited_message", "callback_query"])

@@ -107,4 +107,17 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE learners SET unanswered = 0, reminded = 0 WHERE user_id = NEW.user_id;
     END;
     """,
+    # 3: look-ups and privacy. The region for resources, discreet mode, and the ids of the bot's own
+    # recent messages (nothing else about them) so /hide can delete them; kept 48 hours at most.
+    """
+    ALTER TABLE learners ADD COLUMN region   TEXT;
+    ALTER TABLE learners ADD COLUMN discreet INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE bot_messages (
+        chat_id    INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        sent_at    TEXT    NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX bot_messages_by_age ON bot_messages (sent_at);
+    """,
 )

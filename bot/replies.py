@@ -17,6 +17,7 @@ class Reply:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    protect: bool = False  # ask Telegram to stop forwarding and saving (discreet mode)
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,11 @@ class Outcome:
     """Everything one input leads to.
 
     `notice` is the short answer to a button press (a toast on the phone); `edit` replaces the message
-    whose button was pressed; `replies` are new messages, in order.
+    whose button was pressed; `delete` removes earlier messages of the bot's; `replies` are new messages,
+    in order.
     """
 
     replies: tuple[Reply, ...] = ()
     notice: str | None = None
     edit: Reply | None = None
+    delete: tuple[int, ...] = ()  # ids of the bot's own messages to delete first (/hide)

@@ -14,6 +14,7 @@ from bot import schedule_texts as say
 from bot import texts
 from bot.content.model import Course
 from bot.core import engine
+from bot.lookups import REGION_FROM_ZONE_REGION
 from bot.replies import Outcome, Reply
 from bot.store import Store
 from scheduler import planning, spacing
@@ -36,7 +37,9 @@ class ScheduleChat:
             return Outcome((texts.not_enrolled(),))
         if schedule.prefs is None:
             return Outcome((say.ask_region(then=True),))
-        menu = say.settings_menu(schedule.prefs, paused=schedule.paused, paused_until=schedule.paused_until)
+        menu = say.settings_menu(
+            schedule.prefs, paused=schedule.paused, paused_until=schedule.paused_until, discreet=schedule.discreet
+        )
         return Outcome((menu,))
 
     async def choose(self, user_id: int, field: str, value: str) -> Outcome:
@@ -56,7 +59,13 @@ class ScheduleChat:
         if not value:
             return Outcome(edit=self._question(field, then))
         if field == "region":
-            return Outcome(edit=say.ask_zone(value, then)) if value in say.REGION_ZONES else _stale()
+            if value not in say.REGION_ZONES:
+                return _stale()
+            await self.store.set_region(user_id, REGION_FROM_ZONE_REGION[value])
+            return Outcome(edit=say.ask_zone(value, then))
+        if field == "discreet" and value in ("0", "1"):
+            await self.store.set_discreet(user_id, value == "1")
+            return Outcome(notice="Discreet mode on" if value == "1" else "Discreet mode off")
         return await self._save(user_id, schedule.prefs, field, value, then)
 
     def _question(self, field: str, then: bool) -> Reply:

@@ -92,13 +92,24 @@ def describe(prefs: Preferences | None, *, paused: bool = False, paused_until: d
     return "\n".join(lines)
 
 
-def settings_menu(prefs: Preferences | None, *, paused: bool, paused_until: datetime | None) -> Reply:
+def settings_menu(
+    prefs: Preferences | None, *, paused: bool, paused_until: datetime | None, discreet: bool = True
+) -> Reply:
+    toggle = "Discreet mode: turn off" if discreet else "Discreet mode: turn on"
     rows = (
         (Button("Time zone", _setting("region")), Button("Time of day", _setting("time"))),
         (Button("Days", _setting("days")), Button("Pace", _setting("pace"))),
-        (Button("Quiet hours", _setting("quiet")), Button("Done", _setting("done"))),
+        (Button("Quiet hours", _setting("quiet")), Button(toggle, _setting("discreet", "0" if discreet else "1"))),
+        (Button("Done", _setting("done")),),
     )
-    text = f"⚙️ **Your schedule**\n\n{describe(prefs, paused=paused, paused_until=paused_until)}\n\nWhat to change?"
+    mode = (
+        "Discreet mode is on: scheduled bites open with a neutral line and can't be forwarded or saved."
+        if discreet
+        else "Discreet mode is off."
+    )
+    text = (
+        f"⚙️ **Your schedule**\n\n{describe(prefs, paused=paused, paused_until=paused_until)}\n{mode}\n\nWhat to change?"
+    )
     return Reply(text, rows)
 
 
@@ -167,14 +178,23 @@ def schedule_saved(prefs: Preferences, next_due: datetime | None) -> Reply:
     )
 
 
-def scheduled(reply: Reply, send_id: int, *, reminder: bool) -> Reply:
-    """A bite as the schedule sends it: the same message, with a "Later" button (and a gentle nudge)."""
+DISCREET_FIRST_LINE = "Your 2-minute refresher is ready."
+
+
+def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = False) -> Reply:
+    """A bite as the schedule sends it: the same message, with a "Later" button (and a gentle nudge).
+
+    In discreet mode the first line, which a lock screen shows, says nothing about the subject, and the
+    message is protected from forwarding and saving.
+    """
     later = Button("Later ⏰", buttons.encode(buttons.Later(send_id)))
     rows = (*reply.buttons[:-1], (*reply.buttons[-1], later)) if reply.buttons else ((later,),)
+    text = reply.text
     if reminder:
-        text = f"👋 No rush: here is your next bite, whenever you have two minutes.\n\n{reply.text}"
-        return Reply(text, rows)
-    return Reply(reply.text, rows)
+        text = f"👋 No rush: here is your next bite, whenever you have two minutes.\n\n{text}"
+    if discreet:
+        text = f"{DISCREET_FIRST_LINE}\n\n{text}"
+    return Reply(text, rows, protect=discreet)
 
 
 def review_question(course: Course, item: Question, send_id: int) -> Reply:

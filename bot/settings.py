@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     content: Path = Field(default_factory=_default_content, validation_alias="COURSEBOT_CONTENT")
     admins: Annotated[frozenset[int], NoDecode] = Field(default=frozenset(), validation_alias="COURSEBOT_ADMINS")
     log_level: str = Field(default="INFO", validation_alias="COURSEBOT_LOG_LEVEL")
+    retention_days: int = Field(default=365, ge=1, le=36500, validation_alias="COURSEBOT_RETENTION_DAYS")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -74,6 +75,7 @@ _VARIABLES = {
     "content": "COURSEBOT_CONTENT",
     "admins": "COURSEBOT_ADMINS",
     "log_level": "COURSEBOT_LOG_LEVEL",
+    "retention_days": "COURSEBOT_RETENTION_DAYS",
 }
 
 

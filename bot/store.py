@@ -59,13 +59,13 @@ def _clock(text: str) -> time:
 
 _SCHEDULE_COLUMNS = (
     "user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until, "
-    "snoozed_until, unanswered, reminded"
+    "snoozed_until, unanswered, reminded, discreet"
 )
 
 
 def _schedule_from(row: Any) -> LearnerSchedule:
     (user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until,
-     snoozed_until, unanswered, reminded) = row  # fmt: skip
+     snoozed_until, unanswered, reminded, discreet) = row  # fmt: skip
     prefs = None
     if timezone is not None:
         prefs = Preferences(
@@ -86,6 +86,7 @@ def _schedule_from(row: Any) -> LearnerSchedule:
         snoozed_until=_from_text(snoozed_until) if snoozed_until else None,
         unanswered=unanswered,
         reminded=bool(reminded),
+        discreet=bool(discreet),
     )
 
 
@@ -163,6 +164,8 @@ class Store:
             "PRAGMA synchronous = NORMAL"
         )  # safe with WAL; a power cut loses at most the last commit
         await self._db.execute("PRAGMA busy_timeout = 5000")
+        # Deleted rows are overwritten, not just unlinked: /forget must leave nothing behind in the file.
+        await self._db.execute("PRAGMA secure_delete = ON")
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -399,6 +402,93 @@ class Store:
             )
         )
         return str(rows[0][0]) if rows else None
+
+    # --- look-ups and privacy ------------------------------------------------------------------
+
+    async def set_region(self, user_id: int, region: str) -> None:
+        await self._db.execute_fetchall("UPDATE learners SET region = ? WHERE user_id = ?", (region, user_id))
+
+    async def region(self, user_id: int) -> str | None:
+        rows = list(await self._db.execute_fetchall("SELECT region FROM learners WHERE user_id = ?", (user_id,)))
+        return rows[0][0] if rows else None
+
+    async def set_discreet(self, user_id: int, discreet: bool) -> None:
+        await self._db.execute_fetchall("UPDATE learners SET discreet = ? WHERE user_id = ?", (int(discreet), user_id))
+
+    async def remember_message(self, chat_id: int, message_id: int, now: datetime) -> None:
+        """Keep the id of a message the bot sent, so /hide can delete it (ids only; gone after 48 hours)."""
+        await self._db.execute_fetchall(
+            "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (chat_id, message_id, _to_text(now)),
+        )
+
+    async def recent_messages(self, chat_id: int, since: datetime) -> list[int]:
+        rows = await self._db.execute_fetchall(
+            "SELECT message_id FROM bot_messages WHERE chat_id = ? AND sent_at >= ? ORDER BY message_id",
+            (chat_id, _to_text(since)),
+        )
+        return [row[0] for row in rows]
+
+    async def forget_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        await self._db.executemany(
+            "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ?", [(chat_id, id_) for id_ in message_ids]
+        )
+
+    async def everything_about(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row about this learner, table by table (for /mydata)."""
+        learners = await self.store_rows("SELECT * FROM learners WHERE user_id = ?", (user_id,))
+        chat_ids = [row["chat_id"] for row in learners] or [user_id]
+        found = {"learners": learners}
+        for table in ("deliveries", "answers", "sends", "reviews"):
+            found[table] = await self.store_rows(f"SELECT * FROM {table} WHERE user_id = ?", (user_id,))
+        found["bot_messages"] = await self.store_rows(
+            "SELECT * FROM bot_messages WHERE chat_id IN (SELECT value FROM json_each(?))", (json.dumps(chat_ids),)
+        )
+        return found
+
+    async def store_rows(self, query: str, parameters: tuple[Any, ...]) -> list[dict[str, Any]]:
+        async with self._db.execute(query, parameters) as cursor:
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+
+    async def forget(self, user_id: int, chat_id: int) -> None:
+        """Erase every row about this learner from every table, and make sure no copy survives in the file.
+
+        Deleted content is overwritten (secure_delete) and the write-ahead log is checkpointed and truncated,
+        so neither the database file nor its log still holds the learner's rows.
+        """
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("reviews", "sends", "answers", "deliveries"):
+                await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            await self._db.execute("DELETE FROM bot_messages WHERE chat_id IN (?, ?)", (chat_id, user_id))
+            await self._db.execute("DELETE FROM learners WHERE user_id = ?", (user_id,))
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def forget_inactive(self, inactive_since: datetime) -> int:
+        """Erase learners with no activity since `inactive_since` (the retention period); returns how many."""
+        since = _to_text(inactive_since)
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT user_id, chat_id FROM learners l WHERE enrolled_at < :since "
+                "AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = l.user_id AND answered_at >= :since) "
+                "AND NOT EXISTS (SELECT 1 FROM reviews WHERE user_id = l.user_id AND reviewed_at >= :since) "
+                "AND NOT EXISTS (SELECT 1 FROM sends WHERE user_id = l.user_id AND kind = 'pull' "
+                "AND created_at >= :since)",
+                {"since": since},
+            )
+        )
+        for user_id, chat_id in rows:
+            await self.forget(user_id, chat_id)
+        return len(rows)
+
+    async def prune_messages(self, older_than: datetime) -> None:
+        """Drop message ids past Telegram's 48-hour window for deleting them."""
+        await self._db.execute_fetchall("DELETE FROM bot_messages WHERE sent_at < ?", (_to_text(older_than),))
 
     # --- the tick -------------------------------------------------------------------------------
 

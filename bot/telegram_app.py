@@ -34,6 +34,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.chat import CourseChat, Who
+from bot.lookups import HIDE_WINDOW
 from bot.markup import to_html
 from bot.ordering import PerChatOrder
 from bot.replies import Outcome, Reply
@@ -43,6 +44,7 @@ from scheduler.tick import TICK_INTERVAL, Ticker
 logger = logging.getLogger(__name__)
 
 CHAT_KEY = "course_chat"
+HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 CourseApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -106,9 +108,11 @@ class TelegramSender:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, reply: Reply) -> None:
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
         try:
-            await self.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply))
+            message = await self.bot.send_message(
+                chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
+            )
         except RetryAfter as err:
             raise FloodWait(_seconds(err)) from err
         except Forbidden as err:
@@ -117,6 +121,7 @@ class TelegramSender:
             raise Rejected(err.message) from err
         except NetworkError as err:  # time-outs included
             raise NetworkTrouble(str(err)) from err
+        return int(message.message_id)
 
 
 def _seconds(err: RetryAfter) -> float:
@@ -126,19 +131,34 @@ def _seconds(err: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def schedule_ticks(application: CourseApplication, ticker: Ticker, interval: timedelta = TICK_INTERVAL) -> None:
-    """Run the schedule's tick on PTB's JobQueue (APScheduler); a slow tick is never run twice at once."""
+def schedule_jobs(
+    application: CourseApplication,
+    ticker: Ticker,
+    *,
+    retention: timedelta,
+    interval: timedelta = TICK_INTERVAL,
+) -> None:
+    """Run the schedule's tick on PTB's JobQueue (APScheduler), and the housekeeping: erase learners
+    inactive for longer than `retention`, and drop message ids too old for /hide. No job overlaps itself."""
+    store = ticker.store
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await ticker.tick()
 
+    async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
+        now = ticker.clock()
+        erased = await store.forget_inactive(now - retention)
+        await store.prune_messages(now - HIDE_WINDOW)
+        if erased:
+            logger.info("erased %d learners inactive for %d days", erased, retention.days)
+
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    once_at_a_time = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     application.job_queue.run_repeating(
-        tick,
-        interval=interval,
-        first=1,
-        name="schedule-tick",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        tick, interval=interval, first=1, name="schedule-tick", job_kwargs=once_at_a_time
+    )
+    application.job_queue.run_repeating(
+        housekeeping, interval=HOUSEKEEPING_INTERVAL, first=30, name="housekeeping", job_kwargs=once_at_a_time
     )
 
 
@@ -162,6 +182,9 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if outcome.delete and chat_id is not None:
+        await _delete(context, chat_id, outcome.delete)
     query = update.callback_query
     if query is not None:
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
@@ -171,11 +194,23 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
             except BadRequest as err:
                 # Too old to edit, or already showing this: the answer itself was recorded, so carry on.
                 logger.info("could not edit the answered question: %s", err.message)
-    chat_id = update.effective_chat.id if update.effective_chat else None
     if chat_id is None:
         return
     for reply in outcome.replies:
-        await context.bot.send_message(chat_id, to_html(reply.text), reply_markup=_markup(reply))
+        message = await context.bot.send_message(
+            chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
+        )
+        if update.effective_chat is not None and update.effective_chat.type == "private":
+            await _chat(context).remember(chat_id, message.message_id)
+
+
+async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:
+    """Delete the bot's own messages, 100 at a time (Telegram's limit); ones already gone are skipped."""
+    for start in range(0, len(message_ids), 100):
+        try:
+            await context.bot.delete_messages(chat_id, message_ids[start : start + 100])
+        except BadRequest as err:
+            logger.info("could not delete some messages: %s", err.message)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -56,6 +56,8 @@ class TerminalChat:
         self.show(outcome)
 
     def show(self, outcome: Outcome) -> None:
+        if outcome.delete:
+            self._say(f"(On Telegram, {len(outcome.delete)} earlier messages would now be deleted.)")
         if outcome.notice:
             self._say(f"ⓘ {outcome.notice}")
         if outcome.edit is not None:
@@ -75,9 +77,10 @@ class TerminalChat:
     def _say(self, text: str) -> None:
         print(text, file=self.output, flush=True)
 
-    async def send(self, chat_id: int, reply: Reply) -> None:
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
         """The schedule's sender: a scheduled bite appears in the chat like any reply."""
         self._print_reply(reply)
+        return None
 
 
 class SpeedClock:

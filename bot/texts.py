@@ -18,6 +18,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("settings", "Choose when your daily bites arrive"),
     ("pause", "Pause daily bites (/pause 2026-12-24 to pause until a date)"),
     ("resume", "Start daily bites again"),
+    ("indicators", "What to look for: indicator checklists"),
+    ("document", "How to document safely"),
+    ("resources", "Hotlines and emergency numbers"),
+    ("hide", "Delete my messages from the last 48 hours"),
+    ("privacy", "What I keep about you"),
+    ("mydata", "See everything I keep about you"),
+    ("forget", "Erase everything about you"),
     ("help", "What I can do"),
 )
 
@@ -56,6 +63,7 @@ def help_text() -> Reply:
         "**What I can do**\n\n"
         f"{lines}\n\n"
         "Case questions come with answer buttons: tap the one you would choose. "
+        'Type a few words (e.g. "signs of labor trafficking", "ICD code", "hotline") to look something up. '
         "This course is education, not legal advice; follow your local protocol.\n\n"
         "If anyone is in immediate danger, call your local emergency number."
     )
@@ -154,13 +162,6 @@ def not_enrolled() -> Reply:
 
 def unknown_command(name: str) -> Reply:
     return Reply(f"I don't know the command /{escape(name)}. Send /help to see what I can do.")
-
-
-def stray_text() -> Reply:
-    return Reply(
-        "I answer commands and buttons. Send /next for the next bite, /progress to see how far you are, "
-        "or /help for everything else.\n\nPlease never type patient details here."
-    )
 
 
 def unsupported_message() -> Reply:

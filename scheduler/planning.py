@@ -48,6 +48,7 @@ class LearnerSchedule:
     snoozed_until: datetime | None = None
     unanswered: int = 0
     reminded: bool = False
+    discreet: bool = True
 
 
 @dataclass(frozen=True)

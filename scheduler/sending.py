@@ -51,7 +51,9 @@ class Rejected(SendError):
 
 
 class Sender(Protocol):
-    async def send(self, chat_id: int, reply: Reply) -> None: ...
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
+        """Send `reply`; return the message id, where messages have one."""
+        ...
 
 
 class Delivery(Enum):
@@ -92,28 +94,27 @@ class Pacer:
         self._next_turn = max(self._next_turn, self._clock() + seconds)
 
 
-async def deliver(sender: Sender, pacer: Pacer, chat_id: int, reply: Reply) -> Delivery:
-    """Send `reply`, honouring flood waits and retrying network trouble with backoff."""
+async def deliver(sender: Sender, pacer: Pacer, chat_id: int, reply: Reply) -> tuple[Delivery, int | None]:
+    """Send `reply`, honouring flood waits and retrying network trouble with backoff; the message id if sent."""
     flood_waits = network_retries = 0
     while True:
         await pacer.turn()
         try:
-            await sender.send(chat_id, reply)
-            return Delivery.SENT
+            return Delivery.SENT, await sender.send(chat_id, reply)
         except FloodWait as wait:
             flood_waits += 1
             if flood_waits > MAX_FLOOD_WAITS:
                 logger.warning("gave up a scheduled message after %d flood waits", flood_waits - 1)
-                return Delivery.FAILED
+                return Delivery.FAILED, None
             pacer.hold(wait.seconds)
         except Blocked:
-            return Delivery.BLOCKED
+            return Delivery.BLOCKED, None
         except Rejected as err:
             logger.warning("Telegram rejected a scheduled message: %s", err)
-            return Delivery.REJECTED
+            return Delivery.REJECTED, None
         except NetworkTrouble:
             if network_retries >= MAX_NETWORK_RETRIES:
                 logger.warning("gave up a scheduled message after %d network errors", network_retries + 1)
-                return Delivery.FAILED
+                return Delivery.FAILED, None
             await pacer.pause(BACKOFF_SECONDS[min(network_retries, len(BACKOFF_SECONDS) - 1)])
             network_retries += 1

@@ -94,7 +94,7 @@ class Ticker:
             jobs = []
             for (due, plan), send_id in zip(plans, send_ids, strict=True):
                 if send_id is not None and plan.kind is not None:
-                    reply = self._compose(plan, send_id)
+                    reply = self._compose(plan, send_id, discreet=due.schedule.discreet)
                     jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
             report.planned = len(jobs)
             for outcome in await asyncio.gather(*jobs):
@@ -103,7 +103,7 @@ class Ticker:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
             return report
 
-    def _compose(self, plan: planning.Plan, send_id: int) -> Reply:
+    def _compose(self, plan: planning.Plan, send_id: int, *, discreet: bool) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:
             return schedule_texts.auto_paused()
         item = self.course.item(plan.item_id or "")
@@ -115,12 +115,14 @@ class Ticker:
             reply = texts.question(self.course, item)
         else:
             reply = texts.lesson(self.course, item)
-        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder)
+        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=discreet)
 
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
-        outcome = await deliver(self.sender, self.pacer, chat_id, reply)
+        outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)
         if outcome is Delivery.SENT:
             await self.store.confirm_sent(send_id, self.clock())
+            if message_id is not None:
+                await self.store.remember_message(chat_id, message_id, self.clock())
         else:
             await self.store.confirm_failed(send_id)
             if outcome is Delivery.BLOCKED:

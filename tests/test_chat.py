@@ -174,9 +174,9 @@ async def test_the_whole_course_ends_with_a_completion_message(course_chat: Cour
     assert "You have finished the course" in only_text(await course_chat.command(ANNA, "progress"))
 
 
-async def test_unknown_commands_and_stray_text_get_a_hint(course_chat: CourseChat) -> None:
+async def test_unknown_commands_get_a_hint_and_text_that_finds_nothing_gets_the_menus(course_chat: CourseChat) -> None:
     assert "/help" in only_text(await course_chat.command(ANNA, "frobnicate"))
-    assert "/next" in only_text(await course_chat.text(ANNA, "what are the indicators?"))
+    assert "/indicators" in only_text(await course_chat.text(ANNA, "zzzz qqqq"))
     assert await course_chat.store.learner(ANNA.user_id) is None
 
 

@@ -181,7 +181,8 @@ async def test_progress_shows_a_bar_per_module(app: CourseApplication, state: Bo
     ("update", "expected"),
     [
         (message_update(ANNA, "/frobnicate"), "I don't know the command /frobnicate"),
-        (message_update(ANNA, "what are the indicators?"), "I answer commands and buttons"),
+        (message_update(ANNA, "zzzz qqqq"), "I found nothing for that"),
+        (message_update(ANNA, "look for alpha"), "Best matches"),
         (sticker_update(ANNA), "I can only read text"),
         (photo_update(ANNA), "I can only read text"),
         (voice_update(ANNA), "I can only read text"),

@@ -65,7 +65,38 @@ class Setting:
     value: str = ""
 
 
-Action = Answer | NextBite | ShowProgress | ReviewAnswer | Later | Snooze | Resume | Setting
+@dataclass(frozen=True)
+class Look:
+    """Open a reference card (`kind` "c") or a lesson (`kind` "l") as a look-up."""
+
+    kind: str
+    item_id: str
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Open a look-up menu: "indicators", "document" or "resources"."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Region:
+    """Show the resources card of a region (US, UK, CA, AU, INTL)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Answer the /forget question."""
+
+    confirmed: bool
+
+
+Action = (
+    Answer | NextBite | ShowProgress | ReviewAnswer | Later | Snooze | Resume | Setting | Look | Menu | Region | Forget
+)
 
 _ANSWER = "a"
 _REVIEW = "r"
@@ -76,7 +107,14 @@ _NEXT = "next"
 _PROGRESS = "progress"
 _RESUME = "resume"
 SNOOZE_CHOICES = ("2h", "evening", "tomorrow")
-SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done")
+SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet")
+_LOOK = "look"
+_MENU = "menu"
+_REGION = "res"
+_FORGET = "forget"
+LOOK_KINDS = ("c", "l")
+MENU_NAMES = ("indicators", "document", "resources")
+REGION_CODES = ("US", "UK", "CA", "AU", "INTL")
 
 
 def encode(action: Action) -> str:
@@ -90,6 +128,14 @@ def encode(action: Action) -> str:
         data = f"{_SNOOZE}:{action.send_id}:{action.choice}"
     elif isinstance(action, Setting):
         data = f"{_SETTING}:{action.field}:{action.value}"
+    elif isinstance(action, Look):
+        data = f"{_LOOK}:{action.kind}:{action.item_id}"
+    elif isinstance(action, Menu):
+        data = f"{_MENU}:{action.name}"
+    elif isinstance(action, Region):
+        data = f"{_REGION}:{action.code}"
+    elif isinstance(action, Forget):
+        data = f"{_FORGET}:{'yes' if action.confirmed else 'no'}"
     elif isinstance(action, NextBite):
         data = _NEXT
     elif isinstance(action, Resume):
@@ -130,6 +176,16 @@ def decode(data: str | None) -> Action | None:
         field, _, value = rest.partition(":")
         if field in SETTING_FIELDS:
             return Setting(field, value)
+    elif kind == _LOOK:
+        look_kind, _, item_id = rest.partition(":")
+        if look_kind in LOOK_KINDS and item_id:
+            return Look(look_kind, item_id)
+    elif kind == _MENU and rest in MENU_NAMES:
+        return Menu(rest)
+    elif kind == _REGION and rest in REGION_CODES:
+        return Region(rest)
+    elif kind == _FORGET and rest in ("yes", "no"):
+        return Forget(rest == "yes")
     return None
 
 
