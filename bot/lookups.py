@@ -184,7 +184,7 @@ class LookupChat:
         since = self.clock() - HIDE_WINDOW
         message_ids = await self.store.recent_messages(chat_id, since)
         await self.store.forget_messages(chat_id, message_ids)
-        return Outcome(delete=tuple(message_ids))
+        return Outcome((Reply("Done."),), delete=tuple(message_ids))
 
 
 REMINDER = Reply(

@@ -467,6 +467,10 @@ class Store:
         except BaseException:
             await self._db.execute("ROLLBACK")
             raise
+        await self.checkpoint()
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty the log."""
         await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def forget_inactive(self, inactive_since: datetime) -> int:

@@ -137,8 +137,9 @@ def normalise(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        # "diagnosis", "pelvis" keep their s; "STIs" loses it.
+        return word if len(word) > 5 and word.endswith("is") else word[:-1]
     return word
 
 
