@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import schedule_texts, texts
+from bot.certificate_chat import NAME_PROMPT, CertificateChat
 from bot.content.model import Course, Question
 from bot.core import buttons, engine
 from bot.lookups import LookupChat
@@ -37,12 +38,22 @@ class Who:
 class CourseChat:
     """Commands and button presses in, Outcomes out."""
 
-    def __init__(self, course: Course, store: Store, clock: Clock, *, retention_days: int = 365) -> None:
+    def __init__(
+        self,
+        course: Course,
+        store: Store,
+        clock: Clock,
+        *,
+        retention_days: int = 365,
+        secret: str | None = None,
+        admins: frozenset[int] = frozenset(),
+    ) -> None:
         self.course = course
         self.store = store
         self.clock = clock
         self.schedule = ScheduleChat(course, store, clock)
         self.lookups = LookupChat(course, store, clock, retention_days)
+        self.certificates = CertificateChat(course, store, clock, secret, admins)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
             "start": lambda who, _: self.start(who),
             "next": lambda who, _: self.next_bite(who),
@@ -57,6 +68,9 @@ class CourseChat:
             "mydata": lambda who, _: self.lookups.mydata(who.user_id),
             "forget": lambda who, _: _ready(self.lookups.forget_question()),
             "hide": lambda who, _: self.lookups.hide(who.chat_id),
+            "certificate": lambda who, _: self.certificates.request(who.user_id),
+            "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
+            "stats": lambda who, _: self.certificates.stats(who.user_id),
             "help": lambda who, _: self.help(who),
         }
 
@@ -125,13 +139,15 @@ class CourseChat:
         if isinstance(action, buttons.Resume):
             return await self.schedule.resume(who.user_id)
         if isinstance(action, buttons.Look):
-            return self.lookups.look(action.kind, action.item_id)
+            return await self.lookups.look(action.kind, action.item_id)
         if isinstance(action, buttons.Menu):
             return self.lookups.menu(action.name)
         if isinstance(action, buttons.Region):
-            return self.lookups.resources_for(action.code)
+            return await self.lookups.resources_for(action.code)
         if isinstance(action, buttons.Forget):
             return await self.lookups.forget(who.user_id, who.chat_id, action.confirmed)
+        if isinstance(action, buttons.CertificateWithoutName):
+            return await self.certificates.named(who.user_id, None)
         return await self.schedule.choose(who.user_id, action.field, action.value)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
@@ -163,6 +179,8 @@ class CourseChat:
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
         awaiting = await self.store.awaiting(who.user_id)
+        if awaiting == NAME_PROMPT:
+            return await self.certificates.named(who.user_id, text)
         if awaiting:
             return await self.schedule.typed(who.user_id, awaiting, text)
         return self.lookups.search(text)

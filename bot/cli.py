@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.chat import CourseChat
+from bot import operations
 from bot.content import Course, load_course
 from bot.errors import ContentError, CoursebotError
-from bot.logs import configure_logging
+from bot.logs import configure_logging, set_learner_key
+from bot.serve import serve_telegram, serve_terminal
 from bot.settings import Settings, load_settings
 from bot.store import Store
+from bot.terminal import SpeedClock
 
 logger = logging.getLogger("coursebot")
 
@@ -55,54 +56,19 @@ def _load(settings: Settings) -> Course:
         raise SystemExit("coursebot will not start with invalid content; fix the problems above") from None
 
 
-async def _serve_telegram(settings: Settings, course: Course) -> None:
-    from bot.telegram_app import TelegramSender, announce_commands, build_application, schedule_jobs
-    from scheduler.tick import Ticker
-
-    assert settings.telegram_bot_token is not None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with await Store.open(settings.db) as store:
-        application = build_application(
-            CourseChat(course, store, utc_now, retention_days=settings.retention_days),
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=str(settings.telegram_base_url) if settings.telegram_base_url else None,
-        )
-        async with application:
-            await announce_commands(application)
-            ticker = Ticker(course, store, TelegramSender(application.bot), clock=utc_now)
-            await ticker.start()
-            schedule_jobs(application, ticker, retention=timedelta(days=settings.retention_days))
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=["message", "edited_message", "callback_query"])
-            logger.info("coursebot is running on Telegram as @%s", application.bot.username)
-            await stop.wait()
-            logger.info("stopping")
-            await application.updater.stop()
-            await application.stop()
-
-
-async def _serve_terminal(db: Path, course: Course, user_id: int, speed: float = 1.0) -> None:
-    from bot.terminal import SpeedClock, run_terminal
-
-    clock = SpeedClock(utc_now, speed)
-    async with await Store.open(db) as store:
-        await run_terminal(CourseChat(course, store, clock), sys.stdin, sys.stdout, user_id, speed=speed)
-
-
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    secrets = [settings.telegram_bot_token.get_secret_value()] if settings.telegram_bot_token else []
-    configure_logging(settings.log_level, secrets)
+    secrets = [value for value in (settings.telegram_bot_token, settings.webhook_secret, settings.secret) if value]
+    configure_logging(
+        settings.log_level, [secret.get_secret_value() for secret in secrets], json_lines=settings.log_format == "json"
+    )
+    set_learner_key(settings.secret_value())
     course = _load(settings)
     if settings.telegram_bot_token is None:
         print("TELEGRAM_BOT_TOKEN is not set: running the course in the terminal instead.", file=sys.stderr)
-        asyncio.run(_serve_terminal(settings.db, course, args.user_id))
+        asyncio.run(serve_terminal(settings, settings.db, course, args.user_id, SpeedClock(utc_now), 1.0))
     else:
-        asyncio.run(_serve_telegram(settings, course))
+        asyncio.run(serve_telegram(settings, course, utc_now))
     return 0
 
 
@@ -112,7 +78,8 @@ def _chat(args: argparse.Namespace) -> int:
     course = _load(settings if args.content is None else settings.model_copy(update={"content": args.content}))
     if args.speed <= 0:
         raise SystemExit("coursebot: --speed must be more than 0")
-    asyncio.run(_serve_terminal(args.db or settings.db, course, args.user_id, args.speed))
+    clock = SpeedClock(utc_now, args.speed)
+    asyncio.run(serve_terminal(settings, args.db or settings.db, course, args.user_id, clock, args.speed))
     return 0
 
 
@@ -134,6 +101,43 @@ async def _print_schedule(db: Path, course: Course, limit: int) -> None:
     print(f"{'learner':>12}  {'what':<34}  {'when (UTC)':<16}  when (local)")
     for row in rows:
         print(f"{row.user_id:>12}  {row.what:<34}  {row.when_utc:%Y-%m-%d %H:%M}  {row.when_local}")
+
+
+def _stats(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    print(asyncio.run(operations.stats(args.db or settings.db, _load(settings), utc_now(), args.csv, args.plot)))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    genuine, text = asyncio.run(
+        operations.verify(args.db or settings.db, _load(settings), settings.secret_value(), args.code, utc_now())
+    )
+    print(text)
+    return 0 if genuine else 1
+
+
+def _export_completions(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    if args.out is None:
+        count = asyncio.run(operations.export_completions(args.db or settings.db))
+    else:
+        with args.out.open("w", newline="", encoding="utf-8") as out:
+            count = asyncio.run(operations.export_completions(args.db or settings.db, out))
+    print(f"{count} certificate(s) exported", file=sys.stderr)
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    asyncio.run(operations.backup(args.db or settings.db, args.destination))
+    print(f"backed up to {args.destination}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +163,27 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
     schedule.add_argument("--limit", type=int, default=50, help="how many to show (default: 50)")
     schedule.set_defaults(handler=_schedule)
+
+    stats = commands.add_parser("stats", help="course statistics for the course team (small groups withheld)")
+    stats.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    stats.add_argument("--csv", type=Path, metavar="DIR", help="also write the figures as CSV files into DIR")
+    stats.add_argument("--plot", type=Path, metavar="DIR", help="also draw the funnel and item difficulty as PNGs")
+    stats.set_defaults(handler=_stats)
+
+    verify = commands.add_parser("verify", help="check a certificate's verification code")
+    verify.add_argument("code")
+    verify.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    verify.set_defaults(handler=_verify)
+
+    export = commands.add_parser("export-completions", help="the certificates issued, as CSV")
+    export.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    export.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    export.set_defaults(handler=_export_completions)
+
+    backup = commands.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("destination", type=Path)
+    backup.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    backup.set_defaults(handler=_backup)
 
     validate = commands.add_parser("validate", help="check the course content and list every problem")
     validate.add_argument("directory", nargs="?", help="the content folder (default: COURSEBOT_CONTENT)")

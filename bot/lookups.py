@@ -87,13 +87,14 @@ class LookupChat:
         region = await self.store.region(user_id)
         if region is None:
             return Outcome((self._region_menu(),))
-        return self.resources_for(region)
+        return await self.resources_for(region)
 
-    def resources_for(self, region: str) -> Outcome:
+    async def resources_for(self, region: str) -> Outcome:
         card = next((card for card in self.course.cards if card.group == "resources" and card.region == region), None)
         if card is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         others = Button("Other regions", buttons.encode(buttons.Menu("resources")))
+        await self.store.count_lookup(card.id, self.clock().date())
         return Outcome((Reply(_card_text(card), ((others,),)),))
 
     def _region_menu(self) -> Reply:
@@ -104,11 +105,12 @@ class LookupChat:
             _rows(choices, 2),
         )
 
-    def look(self, kind: str, item_id: str) -> Outcome:
+    async def look(self, kind: str, item_id: str) -> Outcome:
         if kind == "c":
             card = self.course.card(item_id)
             if card is None:
                 return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+            await self.store.count_lookup(card.id, self.clock().date())
             extra: tuple[tuple[Button, ...], ...] = (RESPOND_AND_RESOURCES,)
             if card.group == "respond":
                 extra = ((RESPOND_AND_RESOURCES[1],),)

@@ -120,4 +120,22 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX bot_messages_by_age ON bot_messages (sent_at);
     """,
+    # 4: certificates (the printed name is kept only here, and erased with the learner) and how often each
+    # reference card is opened per day (no learner in it).
+    """
+    CREATE TABLE certificates (
+        code         TEXT    PRIMARY KEY,
+        serial       INTEGER NOT NULL UNIQUE,
+        user_id      INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        name         TEXT,
+        completed_on TEXT    NOT NULL,
+        issued_at    TEXT    NOT NULL
+    );
+    CREATE TABLE lookup_counts (
+        card_id TEXT    NOT NULL,
+        day     TEXT    NOT NULL,
+        opened  INTEGER NOT NULL,
+        PRIMARY KEY (card_id, day)
+    ) WITHOUT ROWID;
+    """,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -12,12 +12,21 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (the text becomes its caption)."""
+
+    filename: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message: text in the course markup, and rows of inline buttons."""
+    """One message: text in the course markup, rows of inline buttons, and perhaps a file."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     protect: bool = False  # ask Telegram to stop forwarding and saving (discreet mode)
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)

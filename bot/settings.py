@@ -6,10 +6,11 @@ type: it never appears in a repr, a log line or an error message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import SettingsError
@@ -33,6 +34,14 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = Field(default=frozenset(), validation_alias="COURSEBOT_ADMINS")
     log_level: str = Field(default="INFO", validation_alias="COURSEBOT_LOG_LEVEL")
     retention_days: int = Field(default=365, ge=1, le=36500, validation_alias="COURSEBOT_RETENTION_DAYS")
+    secret: SecretStr | None = Field(default=None, validation_alias="COURSEBOT_SECRET")
+    log_format: str = Field(default="json", validation_alias="COURSEBOT_LOG_FORMAT")
+    webhook_url: HttpUrl | None = Field(default=None, validation_alias="COURSEBOT_WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="COURSEBOT_WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="COURSEBOT_WEBHOOK_PORT")
+    health_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_HEALTH_LISTEN")
+    health_port: int = Field(default=8080, ge=0, le=65535, validation_alias="COURSEBOT_HEALTH_PORT")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -43,6 +52,18 @@ class Settings(BaseSettings):
             # Never echo the value back: it is a secret even when malformed.
             raise ValueError("must look like 123456789:ABC... (the token @BotFather gave you)")
         return value
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and len(value) < 16:
+            raise ValueError("must be at least 16 characters (certificates are signed with it)")
+        return value
+
+    def secret_value(self) -> str | None:
+        return self.secret.get_secret_value() if self.secret else None
 
     @field_validator("telegram_base_url", mode="before")
     @classmethod
@@ -58,6 +79,38 @@ class Settings(BaseSettings):
                 raise ValueError("must be Telegram user ids separated by commas, e.g. 12345,67890")
             return frozenset(int(part) for part in parts)
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value.strip().lower() not in {"json", "text"}:
+            raise ValueError("must be json or text")
+        return value.strip().lower()
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is not None and value.scheme != "https":
+            raise ValueError("must be an https:// URL (Telegram only sends webhooks over HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("must be 16-256 letters, digits, _ or - (Telegram's rule for secret tokens)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("COURSEBOT_WEBHOOK_SECRET must be set with COURSEBOT_WEBHOOK_URL")
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -76,6 +129,14 @@ _VARIABLES = {
     "admins": "COURSEBOT_ADMINS",
     "log_level": "COURSEBOT_LOG_LEVEL",
     "retention_days": "COURSEBOT_RETENTION_DAYS",
+    "secret": "COURSEBOT_SECRET",
+    "log_format": "COURSEBOT_LOG_FORMAT",
+    "webhook_url": "COURSEBOT_WEBHOOK_URL",
+    "webhook_secret": "COURSEBOT_WEBHOOK_SECRET",
+    "webhook_listen": "COURSEBOT_WEBHOOK_LISTEN",
+    "webhook_port": "COURSEBOT_WEBHOOK_PORT",
+    "health_listen": "COURSEBOT_HEALTH_LISTEN",
+    "health_port": "COURSEBOT_HEALTH_PORT",
 }
 
 

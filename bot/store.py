@@ -91,6 +91,33 @@ def _schedule_from(row: Any) -> LearnerSchedule:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """A certificate issued: its code and serial, the name printed (if any), and the dates."""
+
+    code: str
+    serial: int
+    name: str | None
+    completed_on: date
+    issued_at: datetime
+
+
+def _certificate_from(row: Any) -> Certificate:
+    return Certificate(row[0], row[1], row[2], date.fromisoformat(row[3]), _from_text(row[4]))
+
+
+@dataclass(frozen=True)
+class StatisticsRows:
+    """Raw rows for the course statistics: (user, enrolled, active, paused), (user, item, when),
+    (user, item, option, correct, when), (user, last activity), (card, openings)."""
+
+    learners: list[tuple[int, datetime, bool, bool]]
+    deliveries: list[tuple[int, str, datetime]]
+    answers: list[tuple[int, str, int, bool, datetime]]
+    activity: list[tuple[int, datetime]]
+    lookups: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class DueLearner:
     """A learner the tick must decide for, with everything the decision needs."""
 
@@ -439,7 +466,7 @@ class Store:
         learners = await self.store_rows("SELECT * FROM learners WHERE user_id = ?", (user_id,))
         chat_ids = [row["chat_id"] for row in learners] or [user_id]
         found = {"learners": learners}
-        for table in ("deliveries", "answers", "sends", "reviews"):
+        for table in ("deliveries", "answers", "sends", "reviews", "certificates"):
             found[table] = await self.store_rows(f"SELECT * FROM {table} WHERE user_id = ?", (user_id,))
         found["bot_messages"] = await self.store_rows(
             "SELECT * FROM bot_messages WHERE chat_id IN (SELECT value FROM json_each(?))", (json.dumps(chat_ids),)
@@ -459,7 +486,7 @@ class Store:
         """
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("reviews", "sends", "answers", "deliveries"):
+            for table in ("certificates", "reviews", "sends", "answers", "deliveries"):
                 await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             await self._db.execute("DELETE FROM bot_messages WHERE chat_id IN (?, ?)", (chat_id, user_id))
             await self._db.execute("DELETE FROM learners WHERE user_id = ?", (user_id,))
@@ -493,6 +520,116 @@ class Store:
     async def prune_messages(self, older_than: datetime) -> None:
         """Drop message ids past Telegram's 48-hour window for deleting them."""
         await self._db.execute_fetchall("DELETE FROM bot_messages WHERE sent_at < ?", (_to_text(older_than),))
+
+    # --- certificates and statistics -----------------------------------------------------------
+
+    async def best_results(self, user_id: int) -> dict[str, bool]:
+        """For each question the learner answered, whether any attempt (first answer or review) was right."""
+        rows = await self._db.execute_fetchall(
+            "SELECT item_id, MAX(correct) FROM (SELECT item_id, correct FROM answers WHERE user_id = :user "
+            "UNION ALL SELECT item_id, correct FROM reviews WHERE user_id = :user) GROUP BY item_id",
+            {"user": user_id},
+        )
+        return {row[0]: bool(row[1]) for row in rows}
+
+    async def certificate(self, user_id: int) -> Certificate | None:
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT code, serial, name, completed_on, issued_at FROM certificates WHERE user_id = ?", (user_id,)
+            )
+        )
+        return _certificate_from(rows[0]) if rows else None
+
+    async def certificate_by_serial(self, serial: int) -> Certificate | None:
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT code, serial, name, completed_on, issued_at FROM certificates WHERE serial = ?", (serial,)
+            )
+        )
+        return _certificate_from(rows[0]) if rows else None
+
+    async def next_certificate_serial(self) -> int:
+        rows = list(await self._db.execute_fetchall("SELECT COALESCE(MAX(serial), 0) + 1 FROM certificates"))
+        return int(rows[0][0])
+
+    async def save_certificate(self, user_id: int, certificate: Certificate) -> None:
+        await self._db.execute_fetchall(
+            "INSERT INTO certificates (code, serial, user_id, name, completed_on, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                certificate.code,
+                certificate.serial,
+                user_id,
+                certificate.name,
+                certificate.completed_on.isoformat(),
+                _to_text(certificate.issued_at),
+            ),
+        )
+
+    async def certificates(self) -> list[Certificate]:
+        rows = await self._db.execute_fetchall(
+            "SELECT code, serial, name, completed_on, issued_at FROM certificates ORDER BY serial"
+        )
+        return [_certificate_from(row) for row in rows]
+
+    async def completed_on(self, user_id: int) -> date | None:
+        """The day the learner's last item was done (delivered lesson or answered question)."""
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT MAX(at) FROM (SELECT delivered_at AS at FROM deliveries WHERE user_id = :user "
+                "UNION ALL SELECT answered_at FROM answers WHERE user_id = :user)",
+                {"user": user_id},
+            )
+        )
+        return _from_text(rows[0][0]).date() if rows and rows[0][0] else None
+
+    async def count_lookup(self, card_id: str, day: date) -> None:
+        """One more opening of a reference card (counted per card and day, with no learner)."""
+        await self._db.execute_fetchall(
+            "INSERT INTO lookup_counts (card_id, day, opened) VALUES (?, ?, 1) "
+            "ON CONFLICT (card_id, day) DO UPDATE SET opened = opened + 1",
+            (card_id, day.isoformat()),
+        )
+
+    async def statistics_rows(self) -> StatisticsRows:
+        """Everything the course statistics are computed from (no names, no message text)."""
+        fetch = self._db.execute_fetchall
+        return StatisticsRows(
+            learners=[
+                (row[0], _from_text(row[1]), bool(row[2]), bool(row[3]))
+                for row in await fetch("SELECT user_id, enrolled_at, active, paused FROM learners")
+            ],
+            deliveries=[
+                (row[0], row[1], _from_text(row[2]))
+                for row in await fetch("SELECT user_id, item_id, delivered_at FROM deliveries")
+            ],
+            answers=[
+                (row[0], row[1], row[2], bool(row[3]), _from_text(row[4]))
+                for row in await fetch("SELECT user_id, item_id, option, correct, answered_at FROM answers")
+            ],
+            activity=[
+                (row[0], _from_text(row[1]))
+                for row in await fetch(
+                    "SELECT user_id, MAX(at) FROM (SELECT user_id, answered_at AS at FROM answers "
+                    "UNION ALL SELECT user_id, reviewed_at FROM reviews "
+                    "UNION ALL SELECT user_id, created_at FROM sends WHERE kind = 'pull') GROUP BY user_id"
+                )
+            ],
+            lookups=[
+                (row[0], row[1])
+                for row in await fetch("SELECT card_id, SUM(opened) FROM lookup_counts GROUP BY card_id")
+            ],
+        )
+
+    async def backup(self, destination: Path) -> None:
+        """A consistent copy of the database while the bot runs (SQLite's online backup API)."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(destination, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600))
+        async with aiosqlite.connect(destination) as target:
+            await self._db.backup(target)
+
+    async def ping(self) -> bool:
+        rows = list(await self._db.execute_fetchall("SELECT 1"))
+        return bool(rows)
 
     # --- the tick -------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Update,
 )
@@ -197,9 +198,18 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     if chat_id is None:
         return
     for reply in outcome.replies:
-        message = await context.bot.send_message(
-            chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
-        )
+        if reply.attachment is not None:
+            message = await context.bot.send_document(
+                chat_id,
+                InputFile(reply.attachment.content, filename=reply.attachment.filename),
+                caption=to_html(reply.text),
+                reply_markup=_markup(reply),
+                protect_content=reply.protect,
+            )
+        else:
+            message = await context.bot.send_message(
+                chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
+            )
         if update.effective_chat is not None and update.effective_chat.type == "private":
             await _chat(context).remember(chat_id, message.message_id)
 

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.chat import CourseChat, Who
@@ -20,6 +21,7 @@ from scheduler.sending import Pacer
 from scheduler.tick import TICK_INTERVAL, Ticker
 
 TERMINAL_USER_ID = 1
+FILES_FOLDER = Path("coursebot-files")  # where files the bot sends (certificates) are saved
 SEPARATOR = "─" * 40
 
 INTRO = (
@@ -31,9 +33,12 @@ INTRO = (
 class TerminalChat:
     """One learner at a keyboard."""
 
-    def __init__(self, chat: CourseChat, output: TextIO, user_id: int = TERMINAL_USER_ID) -> None:
+    def __init__(
+        self, chat: CourseChat, output: TextIO, user_id: int = TERMINAL_USER_ID, files: Path = FILES_FOLDER
+    ) -> None:
         self.chat = chat
         self.output = output
+        self.files = files
         self.who = Who(user_id, user_id)
         self.buttons: tuple[Button, ...] = ()
 
@@ -70,6 +75,11 @@ class TerminalChat:
     def _print_reply(self, reply: Reply) -> None:
         self._say(SEPARATOR)
         self._say(plain_text(reply.text))
+        if reply.attachment is not None:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / reply.attachment.filename
+            path.write_bytes(reply.attachment.content)
+            self._say(f"📎 Saved {path}")
         if reply.buttons:
             self.buttons = tuple(button for row in reply.buttons for button in row)
             self._say("   ".join(f"[{number}] {button.label}" for number, button in enumerate(self.buttons, 1)))

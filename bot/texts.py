@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("indicators", "What to look for: indicator checklists"),
     ("document", "How to document safely"),
     ("resources", "Hotlines and emergency numbers"),
+    ("certificate", "Get your certificate once you have finished"),
     ("hide", "Delete my messages from the last 48 hours"),
     ("privacy", "What I keep about you"),
     ("mydata", "See everything I keep about you"),

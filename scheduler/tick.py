@@ -66,6 +66,8 @@ class Ticker:
         # As many as can go out before the next tick: the rest wait for it, longest-waiting first.
         self.batch_size = max(1, int(rate * interval.total_seconds()))
         self._lock = asyncio.Lock()
+        self.last_tick: datetime | None = None
+        self._stopped = False
 
     async def start(self) -> int:
         """At start-up: re-plan whatever a crash left half-sent; returns how many learners that was."""
@@ -84,7 +86,10 @@ class Ticker:
     async def tick(self) -> TickReport:
         """Plan, record the intent, send, confirm. Ticks never overlap."""
         async with self._lock:
+            if self._stopped:
+                return TickReport()
             now = self.clock()
+            self.last_tick = now
             plans = await self.plan(now)
             report = TickReport(due=len(plans))
             if not plans:
@@ -102,6 +107,11 @@ class Ticker:
             if report.planned:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
             return report
+
+    async def stop(self) -> None:
+        """Let a tick under way finish (its sends confirmed), then run no more: for a clean shutdown."""
+        async with self._lock:
+            self._stopped = True
 
     def _compose(self, plan: planning.Plan, send_id: int, *, discreet: bool) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:

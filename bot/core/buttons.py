@@ -94,8 +94,25 @@ class Forget:
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class CertificateWithoutName:
+    """Issue the certificate with no name printed on it."""
+
+
 Action = (
-    Answer | NextBite | ShowProgress | ReviewAnswer | Later | Snooze | Resume | Setting | Look | Menu | Region | Forget
+    Answer
+    | NextBite
+    | ShowProgress
+    | ReviewAnswer
+    | Later
+    | Snooze
+    | Resume
+    | Setting
+    | Look
+    | Menu
+    | Region
+    | Forget
+    | CertificateWithoutName
 )
 
 _ANSWER = "a"
@@ -106,6 +123,7 @@ _SETTING = "set"
 _NEXT = "next"
 _PROGRESS = "progress"
 _RESUME = "resume"
+_NO_NAME = "cert:noname"
 SNOOZE_CHOICES = ("2h", "evening", "tomorrow")
 SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet")
 _LOOK = "look"
@@ -140,6 +158,8 @@ def encode(action: Action) -> str:
         data = _NEXT
     elif isinstance(action, Resume):
         data = _RESUME
+    elif isinstance(action, CertificateWithoutName):
+        data = _NO_NAME
     else:
         data = _PROGRESS
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -157,6 +177,8 @@ def decode(data: str | None) -> Action | None:
         return ShowProgress()
     if data == _RESUME:
         return Resume()
+    if data == _NO_NAME:
+        return CertificateWithoutName()
     kind, _, rest = data.partition(":")
     if kind == _ANSWER:
         item_id, _, option = rest.rpartition(":")
