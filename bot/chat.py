@@ -16,6 +16,7 @@ from bot import schedule_texts, texts
 from bot.certificate_chat import NAME_PROMPT, CertificateChat
 from bot.content.model import Course, Question
 from bot.core import buttons, engine
+from bot.logs import learner_ref
 from bot.lookups import LookupChat
 from bot.replies import Outcome, Reply
 from bot.schedule_chat import ScheduleChat
@@ -88,7 +89,7 @@ class CourseChat:
     async def start(self, who: Who) -> Outcome:
         enrolled = await self.store.enrol(who.user_id, who.chat_id, self.clock())
         if enrolled:
-            logger.info("learner enrolled")
+            logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
             return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
         await self.schedule.reactivate(who.user_id)
         return Outcome((texts.welcome(self.course, returning=True),))

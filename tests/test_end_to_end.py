@@ -7,11 +7,15 @@ the content — except Telegram, which is the stand-in on loopback.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import socket
 import sqlite3
 import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+
+import aiohttp
 
 from bot.store import Store
 from scheduler.windows import Preferences
@@ -117,3 +121,65 @@ async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) 
     assert "First lesson" in (bite.text or "")
     assert "Later" in str(bite.params.get("reply_markup"))
     assert bot.returncode == 0, stderr.decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_checks_the_secret_serves_a_health_check_and_stops_cleanly(tmp_path: Path) -> None:
+    webhook_port, health_port = _free_port(), _free_port()
+    secret = "webhook-secret-token-1234"
+    async with StandinServer(token=TOKEN) as server, aiohttp.ClientSession() as http:
+        env = clean_environment(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=server.base_url,
+            COURSEBOT_DB=str(tmp_path / "webhook.sqlite3"),
+            COURSEBOT_CONTENT=str(MINI_COURSE),
+            COURSEBOT_WEBHOOK_URL="https://coursebot.example.test/telegram",
+            COURSEBOT_WEBHOOK_SECRET=secret,
+            COURSEBOT_WEBHOOK_LISTEN="127.0.0.1",
+            COURSEBOT_WEBHOOK_PORT=str(webhook_port),
+            COURSEBOT_HEALTH_LISTEN="127.0.0.1",
+            COURSEBOT_HEALTH_PORT=str(health_port),
+        )
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            registered = await server.state.wait_for_call("setWebhook", timeout=STEP_TIMEOUT)
+            assert registered.params["url"] == "https://coursebot.example.test/telegram"
+            assert registered.params["secret_token"] == secret
+            hook = f"http://127.0.0.1:{webhook_port}/telegram"
+            update = message_update(LEARNER, "/start")
+            server.state.observe_update(update)
+            for _ in range(50):  # the webhook server starts listening just after setWebhook
+                try:
+                    async with http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                        refused = r.status
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            assert refused == 403
+            async with http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
+                assert r.status == 200
+            welcome = await server.state.wait_for_call("sendMessage", timeout=STEP_TIMEOUT)
+            assert "You are enrolled" in (welcome.text or "")
+            async with http.get(f"http://127.0.0.1:{health_port}/healthz") as r:
+                health = await r.json()
+                assert r.status == 200
+            assert (health["status"], health["mode"], health["database"]) == ("ok", "webhook", "ok")
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+
+    assert bot.returncode == 0, stderr.decode()
+    events = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    assert any(event["event"] == "stopped cleanly" for event in events)
+    assert all(event["level"] != "ERROR" for event in events)
+    enrolled = next(event for event in events if event["event"] == "learner enrolled")
+    assert len(enrolled["learner"]) == 12
+    assert str(LEARNER) not in stderr.decode()
