@@ -6,11 +6,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     COURSEBOT_DB=/data/coursebot.sqlite3 \
-    COURSEBOT_CONTENT=/app/content
+    COURSEBOT_CONTENT=/app/content \
+    COURSEBOT_HEALTH_PORT=8080 \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY scheduler ./scheduler
 RUN pip install .
 COPY content ./content
 RUN coursebot validate /app/content
@@ -19,5 +22,11 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin cours
     && mkdir -p /data && chown coursebot /data && chmod 700 /data
 USER coursebot
 VOLUME ["/data"]
+# 8080: the health check (GET /healthz); 8443: the webhook, when COURSEBOT_WEBHOOK_URL is set.
+EXPOSE 8080 8443
 
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"]
+
+# Without TELEGRAM_BOT_TOKEN, `coursebot run` would start the terminal course; in a container, set the token.
 CMD ["coursebot", "run"]
