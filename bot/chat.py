@@ -26,6 +26,7 @@ from scheduler import spacing
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+CLAIM_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -101,15 +102,19 @@ class CourseChat:
         schedule = await self.store.schedule(who.user_id)
         if schedule is None:
             return await self.start(who)
-        record = await self.store.record(who.user_id)
-        item = engine.next_item(self.course, record)
-        if item is None:
-            return Outcome((texts.course_complete(self.course),))
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
-        # Recorded before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
-        # still find it in the chat history), and a question simply comes back, since it is only done once answered.
-        await self.store.record_pull(who.user_id, item.id, now, day)
+        for _ in range(CLAIM_ATTEMPTS):
+            next_item = engine.next_item(self.course, await self.store.record(who.user_id))
+            if next_item is None:
+                return Outcome((texts.course_complete(self.course),))
+            item = next_item
+            # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
+            # still find it in the chat history), and a question simply comes back until it is answered.
+            claimed = await self.store.record_pull(who.user_id, next_item.id, now, day)
+            if claimed or isinstance(item, Question):
+                break
+            # The schedule delivered this lesson a moment ago: move on to the one after it.
         if isinstance(item, Question):
             return Outcome((texts.question(self.course, item),))
         return Outcome((texts.lesson(self.course, item),))

@@ -138,4 +138,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (card_id, day)
     ) WITHOUT ROWID;
     """,
+    # 5: a delivery is claimed before its message is sent, by whichever comes first, the tick or /next, so
+    # the two can never hand out the same lesson twice; a send that fails gives back the claim it made.
+    """
+    DROP TRIGGER sends_deliver_on_insert;
+    DROP TRIGGER sends_deliver_on_confirm;
+    ALTER TABLE sends ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
+    """,
 )

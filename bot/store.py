@@ -139,6 +139,7 @@ class Intent:
     pause: bool = False
     resume: bool = False
     reminder: bool = False
+    skip_if_delivered: bool = False  # a lesson: send it only if this intent is the one that delivers it
 
 
 class Store:
@@ -296,13 +297,27 @@ class Store:
         )
         return bool(inserted)
 
-    async def record_pull(self, user_id: int, item_id: str, now: datetime, local_day: date) -> None:
-        """The learner asked for this item (/next): it is delivered, and counts toward the day's pace."""
+    async def record_pull(self, user_id: int, item_id: str, now: datetime, local_day: date) -> bool:
+        """The learner asked for this item (/next): it counts toward the day's pace and is delivered.
+
+        Returns False when the item had already been delivered (a question sent again, or a lesson the
+        schedule claimed a moment earlier).
+        """
+        claimed = await self._claim_delivery(user_id, item_id, now)
         await self._db.execute_fetchall(
-            "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at) "
-            "VALUES (?, 'pull', ?, ?, 'sent', ?, ?)",
-            (user_id, item_id, local_day.isoformat(), _to_text(now), _to_text(now)),
+            "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at, claimed) "
+            "VALUES (?, 'pull', ?, ?, 'sent', ?, ?, ?)",
+            (user_id, item_id, local_day.isoformat(), _to_text(now), _to_text(now), int(claimed)),
         )
+        return claimed
+
+    async def _claim_delivery(self, user_id: int, item_id: str, now: datetime) -> bool:
+        rows = await self._db.execute_fetchall(
+            "INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            (user_id, item_id, _to_text(now)),
+        )
+        return bool(rows)
 
     # --- the schedule ---------------------------------------------------------------------------
 
@@ -722,11 +737,29 @@ class Store:
         try:
             for intent in intents:
                 send_id = None
-                if intent.kind is not None:
+                claimed = False
+                if intent.kind == "new" and intent.item_id is not None:
                     cursor = await self._db.execute(
-                        "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at) "
-                        "VALUES (?, ?, ?, ?, 'pending', ?)",
-                        (intent.user_id, intent.kind, intent.item_id, intent.local_day.isoformat(), _to_text(now)),
+                        "INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT DO NOTHING",
+                        (intent.user_id, intent.item_id, _to_text(now)),
+                    )
+                    claimed = cursor.rowcount == 1
+                    await cursor.close()
+                # A lesson someone else just delivered (the learner's /next) is not sent again; a question
+                # already sent is, since it stays due until answered.
+                if intent.kind is not None and (claimed or not intent.skip_if_delivered):
+                    cursor = await self._db.execute(
+                        "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, claimed) "
+                        "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                        (
+                            intent.user_id,
+                            intent.kind,
+                            intent.item_id,
+                            intent.local_day.isoformat(),
+                            _to_text(now),
+                            int(claimed),
+                        ),
                     )
                     send_id = cursor.lastrowid
                     await cursor.close()
@@ -766,9 +799,22 @@ class Store:
                 )
 
     async def confirm_failed(self, send_id: int) -> None:
-        await self._db.execute_fetchall(
-            "UPDATE sends SET status = 'failed' WHERE id = ? AND status = 'pending'", (send_id,)
+        """The message did not go out: the send failed, and the delivery it claimed is given back."""
+        rows = await self._db.execute_fetchall(
+            "UPDATE sends SET status = 'failed' WHERE id = ? AND status = 'pending' "
+            "RETURNING user_id, item_id, claimed",
+            (send_id,),
         )
+        await self._give_back_claims(list(rows))
+
+    async def _give_back_claims(self, rows: list[Any]) -> None:
+        for user_id, item_id, claimed in rows:
+            if claimed and item_id is not None:
+                await self._db.execute_fetchall(
+                    "DELETE FROM deliveries WHERE user_id = ? AND item_id = ? "
+                    "AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = ? AND item_id = ?)",
+                    (user_id, item_id, user_id, item_id),
+                )
 
     async def recover_pending(self, now: datetime) -> int:
         """At start-up: messages whose sending a crash interrupted are planned again.
@@ -776,9 +822,12 @@ class Store:
         Whether Telegram got such a message is unknowable, so this errs toward sending a bite twice rather
         than losing it: the send is marked failed and its learner is due at once.
         """
-        rows = await self._db.execute_fetchall(
-            "UPDATE sends SET status = 'failed' WHERE status = 'pending' RETURNING user_id"
+        rows = list(
+            await self._db.execute_fetchall(
+                "UPDATE sends SET status = 'failed' WHERE status = 'pending' RETURNING user_id, item_id, claimed"
+            )
         )
+        await self._give_back_claims(rows)
         users = {row[0] for row in rows}
         for user_id in users:
             await self._db.execute_fetchall(

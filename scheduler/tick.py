@@ -94,7 +94,7 @@ class Ticker:
             report = TickReport(due=len(plans))
             if not plans:
                 return report
-            intents = [_intent(due, plan, now) for due, plan in plans]
+            intents = [_intent(due, plan, now, self.course) for due, plan in plans]
             send_ids = await self.store.record_intents(intents, now)
             jobs = []
             for (due, plan), send_id in zip(plans, send_ids, strict=True):
@@ -140,7 +140,7 @@ class Ticker:
         return outcome
 
 
-def _intent(due: DueLearner, plan: planning.Plan, now: datetime) -> Intent:
+def _intent(due: DueLearner, plan: planning.Plan, now: datetime, course: Course) -> Intent:
     prefs = due.schedule.prefs
     return Intent(
         user_id=due.schedule.user_id,
@@ -151,6 +151,7 @@ def _intent(due: DueLearner, plan: planning.Plan, now: datetime) -> Intent:
         pause=plan.pause,
         resume=plan.resume,
         reminder=plan.reminder,
+        skip_if_delivered=plan.kind is Kind.NEW and not isinstance(course.item(plan.item_id or ""), Question),
     )
 
 

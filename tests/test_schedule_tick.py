@@ -15,7 +15,7 @@ from telegram import Update
 from bot.chat import CourseChat, Who
 from bot.content import Course
 from bot.core import buttons
-from bot.store import Store
+from bot.store import Intent, Store
 from bot.telegram_app import CourseApplication, TelegramSender, build_application
 from scheduler.sending import Pacer
 from scheduler.tick import Ticker
@@ -152,7 +152,7 @@ async def test_a_crash_between_intent_and_send_resends_on_restart(
         due = await rig.ticker.plan(clock.now)
         from scheduler.tick import _intent
 
-        await store.record_intents([_intent(d, p, clock.now) for d, p in due], clock.now)  # then "crash"
+        await store.record_intents([_intent(d, p, clock.now, mini_course) for d, p in due], clock.now)  # then "crash"
         await rig.app.shutdown()
 
     async with await Store.open(path) as store:
@@ -312,3 +312,41 @@ async def test_pause_until_a_date_and_resume(rig: Rig, store: Store) -> None:
     assert "back on" in (rig.sent_to(7)[-1].text or "")
     rig.clock.advance(days=1)
     assert (await rig.ticker.tick()).sent == 1
+
+
+async def test_a_lesson_the_learner_just_pulled_is_not_sent_again_by_the_tick(rig: Rig, store: Store) -> None:
+    await enrol_with_schedule(rig, 7)
+    due = await rig.ticker.plan(rig.clock.now)  # the tick decides on the first lesson ...
+    await rig.chat.next_bite(Who(7, 7))  # ... and the learner pulls it with /next before the tick sends
+
+    from scheduler.tick import _intent
+
+    [send_id] = await store.record_intents(
+        [_intent(d, p, rig.clock.now, rig.chat.course) for d, p in due], rig.clock.now
+    )
+
+    assert send_id is None
+    assert await rig.ticker.plan(rig.clock.now) == []
+
+
+async def test_next_moves_on_when_the_tick_claimed_its_lesson_a_moment_earlier(
+    rig: Rig, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await enrol_with_schedule(rig, 7)
+    stale = await store.record(7)  # what /next read, just before the tick delivered the first lesson
+    await store.record_intents([_intent_for_first_lesson(rig)], rig.clock.now)
+    reads = iter([stale])
+    original = store.record
+
+    async def record_once_stale(user_id: int, *, only: str | None = None) -> object:
+        return next(reads, None) or await original(user_id, only=only)
+
+    monkeypatch.setattr(store, "record", record_once_stale)
+    outcome = await rig.chat.next_bite(Who(7, 7))
+
+    assert "First question" in outcome.replies[0].text
+
+
+def _intent_for_first_lesson(rig: Rig) -> Intent:
+    return Intent(user_id=7, kind="new", item_id="one-lesson-a", local_day=rig.clock.now.date(), next_due=None,
+                  skip_if_delivered=True)  # fmt: skip
