@@ -58,16 +58,19 @@ def _load(settings: Settings) -> Course:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    secrets = [value for value in (settings.telegram_bot_token, settings.webhook_secret, settings.secret) if value]
-    configure_logging(
-        settings.log_level, [secret.get_secret_value() for secret in secrets], json_lines=settings.log_format == "json"
-    )
     set_learner_key(settings.secret_value())
     course = _load(settings)
     if settings.telegram_bot_token is None:
+        configure_logging("WARNING")  # a person at a keyboard: only what needs their attention
         print("TELEGRAM_BOT_TOKEN is not set: running the course in the terminal instead.", file=sys.stderr)
         asyncio.run(serve_terminal(settings, settings.db, course, args.user_id, SpeedClock(utc_now), 1.0))
     else:
+        secrets = [value for value in (settings.telegram_bot_token, settings.webhook_secret, settings.secret) if value]
+        configure_logging(
+            settings.log_level,
+            [secret.get_secret_value() for secret in secrets],
+            json_lines=settings.log_format == "json",
+        )
         asyncio.run(serve_telegram(settings, course, utc_now))
     return 0
 

@@ -39,8 +39,8 @@ PROGRESS_BUTTON = Button("My progress", buttons.encode(buttons.ShowProgress()))
 
 PRIVACY_NOTE = (
     "🔒 **Privacy**: this course never needs information about patients. Please do not type any names, "
-    "dates of birth, record numbers or other patient details here. I keep only your Telegram user id, "
-    "your chat id and your course progress."
+    "dates of birth, record numbers or other patient details here. I keep only your Telegram user id and chat "
+    "id, your settings and your course progress; /privacy has the details, and /forget erases it all."
 )
 
 

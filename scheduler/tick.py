@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from bot import schedule_texts, texts
 from bot.content.model import Course, Question
+from bot.logs import learner_ref
 from bot.replies import Reply
 from bot.store import DueLearner, Intent, Store
 from scheduler import planning
@@ -137,6 +138,7 @@ class Ticker:
             await self.store.confirm_failed(send_id)
             if outcome is Delivery.BLOCKED:
                 await self.store.set_inactive(user_id)
+                logger.info("learner blocked the bot: deliveries stopped", extra={"learner": learner_ref(user_id)})
         return outcome
 
 
