@@ -18,7 +18,7 @@ from bot.content.model import Course, Question
 from bot.core import buttons, engine
 from bot.logs import learner_ref
 from bot.lookups import LookupChat
-from bot.replies import Outcome, Reply
+from bot.replies import Outcome
 from bot.schedule_chat import ScheduleChat
 from bot.store import Store
 from scheduler import spacing
@@ -194,9 +194,6 @@ class CourseChat:
     async def remember(self, chat_id: int, message_id: int) -> None:
         """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""
         await self.store.remember_message(chat_id, message_id, self.clock())
-
-    def reply_for_unsupported(self) -> Reply:
-        return texts.unsupported_message()
 
 
 async def _ready(outcome: Outcome) -> Outcome:

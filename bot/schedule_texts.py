@@ -241,10 +241,6 @@ def resumed(prefs: Preferences | None, next_due: datetime | None) -> Reply:
     return Reply(f"▶️ Your bites are back on.{when}")
 
 
-def schedule_button() -> Button:
-    return Button("Set my schedule", _setting("menu"))
-
-
 def parse_clock(text: str) -> time | None:
     """ "7:30", "07:30", "1930" or "7" as a time of day."""
     cleaned = text.strip().lower().replace(".", ":").replace("h", ":")

@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,6 +35,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.chat import CourseChat, Who
+from bot.logs import learner_ref
 from bot.lookups import HIDE_WINDOW
 from bot.markup import to_html
 from bot.ordering import PerChatOrder
@@ -219,8 +220,8 @@ async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids:
     for start in range(0, len(message_ids), 100):
         try:
             await context.bot.delete_messages(chat_id, message_ids[start : start + 100])
-        except BadRequest as err:
-            logger.info("could not delete some messages: %s", err.message)
+        except TelegramError as err:  # best effort: /hide still answers, and the ids are forgotten anyway
+            logger.warning("could not delete some messages: %s", err.message)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -272,7 +273,9 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure (ids only, never text) and apologise to the learner."""
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    user = update.effective_user if isinstance(update, Update) else None
+    extra = {"learner": learner_ref(user.id)} if user is not None else {}
+    logger.error("error while handling update %s", update_id, exc_info=context.error, extra=extra)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
             await context.bot.send_message(update.effective_chat.id, to_html(texts.apology().text))

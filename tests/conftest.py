@@ -10,10 +10,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.chat import CourseChat
 from bot.content import Course, load_course
 from bot.store import Store
+
+# CI must be repeatable: there, property tests draw the same examples every run. Locally they explore.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_COURSE = FIXTURES / "mini"

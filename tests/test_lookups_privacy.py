@@ -191,6 +191,8 @@ async def test_hide_deletes_the_bots_messages_from_the_last_48_hours(
 
     [deleted] = state.calls_of("deleteMessages")
     assert deleted.params["message_ids"] == recent
+    assert deleted.ok
+    assert last_text(state) == "Done."
 
 
 async def test_discreet_mode_opens_scheduled_bites_neutrally_and_protects_them(

@@ -512,6 +512,7 @@ class BotAPIState:
                 ("editMessageText", self._edit_message_text),
                 ("editMessageReplyMarkup", self._edit_message_reply_markup),
                 ("deleteMessage", self._delete_message),
+                ("deleteMessages", self._delete_messages),
                 ("answerCallbackQuery", self._answer_callback_query),
                 ("close", self._true),
                 ("logOut", self._true),
@@ -1167,6 +1168,16 @@ class BotAPIState:
             raise APIError(400, "Bad Request: message identifier is not specified")
         if self._messages.pop((chat, message_id), None) is None:
             raise APIError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _delete_messages(self, params: JSONDict, _now: float) -> bool:
+        """Telegram's batch delete: 1-100 ids; ids already gone are skipped silently."""
+        chat = self._require_chat(params)
+        ids = params.get("message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise APIError(400, "Bad Request: message_ids must be a list of 1-100 identifiers")
+        for message_id in ids:
+            self._messages.pop((chat, int(message_id)), None)
         return True
 
     def _answer_callback_query(self, params: JSONDict, _now: float) -> bool:
