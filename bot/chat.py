@@ -1,8 +1,9 @@
 """The course as a conversation, independent of where it is held (Telegram or the terminal).
 
 Each method takes who is speaking and what they did, asks the store and the engine, records what must
-be kept, and returns an Outcome for the adapter to show. Message text is never stored or logged; it
-reaches only the parsing of an answer the bot asked for (a time zone, a time of day).
+be kept, and returns an Outcome for the adapter to show. Message text is never logged. It is used once
+and dropped: to search the reference cards, or to read an answer the bot asked for (a time zone, a time
+of day). The one text ever kept is the name a learner chooses to print on their certificate.
 """
 
 from __future__ import annotations
