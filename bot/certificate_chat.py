@@ -10,6 +10,7 @@ from datetime import datetime
 from bot import analytics, certificates, texts
 from bot.content.model import Course
 from bot.core import buttons
+from bot.markup import escape
 from bot.replies import Attachment, Button, Outcome, Reply
 from bot.store import Certificate, Store
 
@@ -107,9 +108,7 @@ class CertificateChat:
         if user_id not in self.admins:
             return Outcome((texts.unknown_command("stats"),))
         report = analytics.compute(self.course, await self.store.statistics_rows(), self.clock())
-        text = analytics.render_text(report)
-        chunks = [text[start : start + 3800] for start in range(0, len(text), 3800)]
-        return Outcome(tuple(Reply(chunk.replace("**", "* *")) for chunk in chunks))
+        return Outcome(texts.in_messages([escape(line) for line in analytics.render_text(report).splitlines()]))
 
 
 def _not_yet(status: certificates.Eligibility) -> Reply:

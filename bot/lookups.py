@@ -17,11 +17,10 @@ from bot.core import buttons
 from bot.core.privacy import looks_like_patient_details
 from bot.core.search import SearchIndex
 from bot.markup import escape
-from bot.replies import Button, Outcome, Reply
+from bot.replies import Button, Outcome, Reply, button_rows
 from bot.store import Store
 
 HIDE_WINDOW = timedelta(hours=48)  # Telegram lets a bot delete its messages for 48 hours
-MYDATA_CHUNK = 3500
 REGIONS = (
     ("US", "United States"),
     ("UK", "United Kingdom"),
@@ -41,10 +40,6 @@ MENUS = {
 
 def _look(card: Card) -> Button:
     return Button(card.title, buttons.encode(buttons.Look("c", card.id)))
-
-
-def _rows(items: list[Button], width: int = 1) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(items[start : start + width]) for start in range(0, len(items), width))
 
 
 RESPOND_AND_RESOURCES = (
@@ -81,7 +76,7 @@ class LookupChat:
             return Outcome((self._region_menu(),))
         heading, group = MENUS[name]
         cards = [_look(card) for card in self.course.cards if card.group == group]
-        return Outcome((Reply(heading, _rows(cards, 2)),))
+        return Outcome((Reply(heading, button_rows(cards, 2)),))
 
     async def resources(self, user_id: int) -> Outcome:
         region = await self.store.region(user_id)
@@ -102,7 +97,7 @@ class LookupChat:
         return Reply(
             "📞 **Resources.** If anyone is in immediate danger, call your local emergency number now.\n\n"
             "Which region?",
-            _rows(choices, 2),
+            button_rows(choices, 2),
         )
 
     async def look(self, kind: str, item_id: str) -> Outcome:
@@ -137,7 +132,7 @@ class LookupChat:
             label = f"{number}. {hit.document.title}"
             short = label if len(label) <= 40 else label[:39] + "…"
             choices.append(Button(short, buttons.encode(buttons.Look(kind, hit.document.id))))
-        return Outcome((Reply("\n".join(lines), _rows(choices)),))
+        return Outcome((Reply("\n".join(lines), button_rows(choices)),))
 
     # --- privacy ------------------------------------------------------------------------------
 
@@ -148,18 +143,11 @@ class LookupChat:
         everything = await self.store.everything_about(user_id)
         if not everything["learners"]:
             return Outcome((Reply("I keep nothing about you: you are not enrolled. (/start enrols you.)"),))
-        lines = []
+        lines = ["🗂 **Everything I keep about you**", ""]
         for table, rows in everything.items():
-            lines.append(f"{table} ({len(rows)} row{'s' if len(rows) != 1 else ''}):")
-            lines.extend(json.dumps(row, ensure_ascii=False, default=str) for row in rows)
-        chunks, current = [], "🗂 **Everything I keep about you**\n"
-        for line in lines:
-            if len(current) + len(line) + 1 > MYDATA_CHUNK:
-                chunks.append(current)
-                current = ""
-            current += ("\n" if current else "") + escape(line)
-        chunks.append(current)
-        return Outcome(tuple(Reply(chunk) for chunk in chunks))
+            lines.append(escape(f"{table} ({len(rows)} row{'s' if len(rows) != 1 else ''}):"))
+            lines.extend(escape(json.dumps(row, ensure_ascii=False, default=str)) for row in rows)
+        return Outcome(texts.in_messages(lines))
 
     def forget_question(self) -> Outcome:
         confirm = Button("Yes, erase everything", buttons.encode(buttons.Forget(confirmed=True)))

@@ -11,6 +11,11 @@ class Button:
     data: str
 
 
+def button_rows(buttons: list[Button], width: int = 1) -> tuple[tuple[Button, ...], ...]:
+    """`buttons` laid out `width` to a row."""
+    return tuple(tuple(buttons[start : start + width]) for start in range(0, len(buttons), width))
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file sent with a message (the text becomes its caption)."""

@@ -95,7 +95,7 @@ class ScheduleChat:
         if updated is None:
             return _stale()
         now = self.clock()
-        next_due = planning.next_slot(updated, now, today=None, bites_today=0)
+        next_due = planning.first_slot_after(updated, now)
         await self.store.save_preferences(user_id, updated, next_due)
         following = {"tz": "time", "time": "days", "days": "pace"}.get(field) if then else None
         if following is not None:
@@ -129,7 +129,7 @@ class ScheduleChat:
                 return Outcome((say.pause_usage(),))
         next_due = None
         if schedule.prefs is not None and until is not None:
-            next_due = planning.next_slot(schedule.prefs, until, today=None, bites_today=0)
+            next_due = planning.first_slot_after(schedule.prefs, until)
         await self.store.set_pause(user_id, paused=True, until=until, next_due=next_due)
         return Outcome((say.paused(schedule.prefs, until),))
 
@@ -139,7 +139,7 @@ class ScheduleChat:
             return Outcome((texts.not_enrolled(),))
         next_due = None
         if schedule.prefs is not None:
-            next_due = planning.next_slot(schedule.prefs, self.clock(), today=None, bites_today=0)
+            next_due = planning.first_slot_after(schedule.prefs, self.clock())
         await self.store.set_pause(user_id, paused=False, until=None, next_due=next_due)
         return Outcome((say.resumed(schedule.prefs, next_due),))
 
@@ -147,9 +147,7 @@ class ScheduleChat:
         """After /start: a learner who had blocked the bot gets their schedule back."""
         schedule = await self.store.schedule(user_id)
         if schedule is not None and schedule.prefs is not None and not schedule.paused:
-            await self.store.set_next_due(
-                user_id, planning.next_slot(schedule.prefs, self.clock(), today=None, bites_today=0)
-            )
+            await self.store.set_next_due(user_id, planning.first_slot_after(schedule.prefs, self.clock()))
 
     # --- reviews ------------------------------------------------------------------------------
 

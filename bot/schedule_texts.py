@@ -7,7 +7,7 @@ from datetime import datetime, time
 from bot.content.model import Course, Question
 from bot.core import buttons
 from bot.markup import escape
-from bot.replies import Button, Reply
+from bot.replies import Button, Reply, button_rows
 from bot.texts import NEXT_BUTTON, OPTION_LETTERS, question_body
 from scheduler.windows import EVERY_DAY, MAX_PACE, MIN_PACE, WEEKDAYS, Preferences
 
@@ -66,10 +66,6 @@ def _setting(field: str, value: str = "", then: bool = False) -> str:
     return buttons.encode(buttons.Setting(field, value + (THEN if then else "")))
 
 
-def _rows(items: list[Button], width: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(items[start : start + width]) for start in range(0, len(items), width))
-
-
 def days_label(days: frozenset[int]) -> str:
     for label, choice in DAY_CHOICES:
         if days == choice:
@@ -117,26 +113,26 @@ def ask_region(then: bool) -> Reply:
     lead = "Let's set your schedule, so bites arrive at a time that suits you.\n\n" if then else ""
     regions = [Button(name, _setting("region", code, then)) for code, (name, _) in REGION_ZONES.items()]
     regions.append(Button("Somewhere else", _setting("type", "tz", then)))
-    return Reply(f"{lead}🌍 Where are you? (for your time zone)", _rows(regions, 2))
+    return Reply(f"{lead}🌍 Where are you? (for your time zone)", button_rows(regions, 2))
 
 
 def ask_zone(region: str, then: bool) -> Reply:
     name, zones = REGION_ZONES[region]
     choices = [Button(zone.split("/")[-1].replace("_", " "), _setting("tz", zone, then)) for zone in zones]
     choices.append(Button("Other", _setting("type", "tz", then)))
-    return Reply(f"🌍 {escape(name)}: which time zone?", _rows(choices, 2))
+    return Reply(f"🌍 {escape(name)}: which time zone?", button_rows(choices, 2))
 
 
 def ask_time(then: bool) -> Reply:
     choices = [Button(choice, _setting("time", choice.replace(":", ""), then)) for choice in TIME_CHOICES]
     choices.append(Button("Another time", _setting("type", "time", then)))
-    return Reply("🕗 At what time of day should your first bite arrive?", _rows(choices, 4))
+    return Reply("🕗 At what time of day should your first bite arrive?", button_rows(choices, 4))
 
 
 def ask_days(then: bool) -> Reply:
     choices = [Button(label, _setting("days", str(sum(1 << day for day in days)), then)) for label, days in DAY_CHOICES]
     choices.append(Button("Choose days", _setting("type", "days", then)))
-    return Reply("📅 On which days?", _rows(choices, 2))
+    return Reply("📅 On which days?", button_rows(choices, 2))
 
 
 def ask_pace(then: bool) -> Reply:
@@ -150,7 +146,7 @@ def ask_pace(then: bool) -> Reply:
 def ask_quiet(then: bool = False) -> Reply:
     choices = [Button(label, _setting("quiet", value.replace(":", ""), then)) for value, label in QUIET_CHOICES]
     choices.append(Button("Other hours", _setting("type", "quiet", then)))
-    return Reply("🌙 Quiet hours: when should I never send anything?", _rows(choices, 2))
+    return Reply("🌙 Quiet hours: when should I never send anything?", button_rows(choices, 2))
 
 
 TYPE_PROMPTS = {

@@ -29,6 +29,8 @@ from scheduler.windows import Preferences
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# Every table with rows about one learner (keyed by user_id), besides `learners` itself.
+LEARNER_TABLES = ("deliveries", "answers", "sends", "reviews", "certificates")
 
 
 def _to_text(moment: datetime) -> str:
@@ -481,7 +483,7 @@ class Store:
         learners = await self.store_rows("SELECT * FROM learners WHERE user_id = ?", (user_id,))
         chat_ids = [row["chat_id"] for row in learners] or [user_id]
         found = {"learners": learners}
-        for table in ("deliveries", "answers", "sends", "reviews", "certificates"):
+        for table in LEARNER_TABLES:
             found[table] = await self.store_rows(f"SELECT * FROM {table} WHERE user_id = ?", (user_id,))
         found["bot_messages"] = await self.store_rows(
             "SELECT * FROM bot_messages WHERE chat_id IN (SELECT value FROM json_each(?))", (json.dumps(chat_ids),)
@@ -501,7 +503,7 @@ class Store:
         """
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("certificates", "reviews", "sends", "answers", "deliveries"):
+            for table in reversed(LEARNER_TABLES):  # children (reviews point at sends) before parents
                 await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             await self._db.execute("DELETE FROM bot_messages WHERE chat_id IN (?, ?)", (chat_id, user_id))
             await self._db.execute("DELETE FROM learners WHERE user_id = ?", (user_id,))

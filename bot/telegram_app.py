@@ -17,6 +17,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    Message,
     Update,
 )
 from telegram.constants import ParseMode
@@ -112,9 +113,7 @@ class TelegramSender:
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         try:
-            message = await self.bot.send_message(
-                chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
-            )
+            message = await send_reply(self.bot, chat_id, reply)
         except RetryAfter as err:
             raise FloodWait(_seconds(err)) from err
         except Forbidden as err:
@@ -199,20 +198,24 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     if chat_id is None:
         return
     for reply in outcome.replies:
-        if reply.attachment is not None:
-            message = await context.bot.send_document(
-                chat_id,
-                InputFile(reply.attachment.content, filename=reply.attachment.filename),
-                caption=to_html(reply.text),
-                reply_markup=_markup(reply),
-                protect_content=reply.protect,
-            )
-        else:
-            message = await context.bot.send_message(
-                chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
-            )
+        message = await send_reply(context.bot, chat_id, reply)
         if update.effective_chat is not None and update.effective_chat.type == "private":
             await _chat(context).remember(chat_id, message.message_id)
+
+
+async def send_reply(bot: Any, chat_id: int, reply: Reply) -> Message:
+    """Send one Reply as Telegram HTML: a message, or a document with the text as its caption."""
+    if reply.attachment is not None:
+        return await bot.send_document(  # type: ignore[no-any-return]
+            chat_id,
+            InputFile(reply.attachment.content, filename=reply.attachment.filename),
+            caption=to_html(reply.text),
+            reply_markup=_markup(reply),
+            protect_content=reply.protect,
+        )
+    return await bot.send_message(  # type: ignore[no-any-return]
+        chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
+    )
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:

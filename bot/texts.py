@@ -118,6 +118,19 @@ def answered(course: Course, item: Question, option: int) -> tuple[Reply, Reply 
     return Reply(body), Reply(feedback, ((NEXT_BUTTON,),))
 
 
+def in_messages(lines: list[str], limit: int = 3500) -> tuple[Reply, ...]:
+    """Lines of markup grouped into as few messages as fit, never splitting a line."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            messages.append(current)
+            current = ""
+        current += ("\n" if current else "") + line
+    messages.append(current)
+    return tuple(Reply(message) for message in messages)
+
+
 def telegram_length(text: str) -> int:
     """The length Telegram checks against its limit: the shown text (markup removed) in UTF-16 units."""
     return len(plain_text(text).encode("utf-16-le")) // 2

@@ -100,7 +100,7 @@ def plan(
         if learner.paused_until is None:
             return Plan(None, None, next_due=None)
         if learner.paused_until > now:
-            return Plan(None, None, next_due=next_slot(prefs, learner.paused_until, today=None, bites_today=0))
+            return Plan(None, None, next_due=first_slot_after(prefs, learner.paused_until))
         resume = True
     if learner.snoozed_until is not None and learner.snoozed_until > now:
         return Plan(None, None, next_due=learner.snoozed_until, resume=resume)
@@ -139,6 +139,11 @@ def choose(
     if new is not None:
         return Kind.NEW, new.id
     return None, None
+
+
+def first_slot_after(prefs: Preferences, moment: datetime) -> datetime | None:
+    """The first slot after `moment`, whatever was sent that day (after a change of settings, a pause, a /start)."""
+    return next_slot(prefs, moment, today=None, bites_today=0)
 
 
 def next_slot(prefs: Preferences, after: datetime, *, today: date | None, bites_today: int) -> datetime | None:
