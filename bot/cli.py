@@ -39,12 +39,28 @@ def _validate(args: argparse.Namespace) -> int:
     except ContentError as err:
         _print_content_problems(err, directory)
         return 1
+    from bot.content.lint import content_warnings, cueing_report
+
     lessons = sum(len(module.lessons) for module in course.modules)
     questions = sum(len(module.questions) for module in course.modules)
     print(
         f"{directory}: valid: {len(course.modules)} modules, {lessons} lessons, "
         f"{questions} case questions, {len(course.cards)} reference cards, {len(course.sources)} sources"
     )
+    for version in course.versions:
+        taken = course.for_version(version.code)
+        print(
+            f"  {version.code} version: {len(taken.items) - len(taken.questions)} lessons, "
+            f"{len(taken.questions)} case questions"
+        )
+    print("cueing:")
+    for line in cueing_report(course):
+        print(f"  {line}")
+    warnings = content_warnings(course)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if warnings:
+        print(f"{len(warnings)} warning(s)", file=sys.stderr)
     return 0
 
 

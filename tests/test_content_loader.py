@@ -90,3 +90,56 @@ def test_an_empty_file_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(ContentError, match=r"two\.yaml:1: the file must be a mapping"):
         load_course(course_dir)
+
+
+def _two_versions(course_dir: Path) -> None:
+    """The test course with a UK version beside the international one, and a UK-only lesson in module two."""
+    (course_dir / "regions.yaml").write_text(
+        "versions:\n"
+        "  - {code: INTL, name: everywhere, markers: [international]}\n"
+        "  - {code: UK, name: the UK, markers: [UK]}\n"
+        "regions:\n"
+        "  - {code: INTL, name: Elsewhere, version: INTL, emergency: '112', sources: [src-a]}\n"
+        "  - {code: UK, name: United Kingdom, version: UK, emergency: '999', sources: [src-a]}\n",
+        encoding="utf-8",
+    )
+    two = course_dir / "modules" / "two.yaml"
+    two.write_text(
+        two.read_text(encoding="utf-8") + "  - type: lesson\n"
+        "    id: two-lesson-uk\n"
+        "    title: In the UK\n"
+        "    text: In the UK, call {emergency}.\n"
+        "    regions: [UK]\n"
+        "    sources: [src-a]\n",
+        encoding="utf-8",
+    )
+
+
+def test_each_version_of_the_course_holds_only_its_own_items(tmp_path: Path) -> None:
+    course_dir = tmp_path / "course"
+    shutil.copytree(MINI_COURSE, course_dir)
+    _two_versions(course_dir)
+
+    course = load_course(course_dir)
+
+    assert "two-lesson-uk" in [item.id for item in course.for_region("UK").items]
+    assert "two-lesson-uk" not in [item.id for item in course.for_region("INTL").items]
+    assert course.for_region(None).version == "INTL"
+    assert course.fill("call {emergency}", "UK") == "call 999"
+    assert course.fill("call {emergency}", "INTL") == "call 112"
+
+
+def test_a_version_missing_a_whole_module_is_refused(tmp_path: Path) -> None:
+    course_dir = tmp_path / "course"
+    shutil.copytree(MINI_COURSE, course_dir)
+    _two_versions(course_dir)
+    one = course_dir / "modules" / "one.yaml"
+    one.write_text(
+        one.read_text(encoding="utf-8").replace(
+            "sources: [src-a]\n  - type: lesson", "regions: [UK]\n    sources: [src-a]\n  - type: lesson"
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ContentError, match=r"one\.yaml:\d+: module 'mod-one': the INTL version has no question"):
+        load_course(course_dir)

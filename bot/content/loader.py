@@ -21,7 +21,9 @@ from bot.content.model import (
     CourseFile,
     Module,
     Question,
+    RegionsFile,
     SourcesFile,
+    is_for,
 )
 from bot.content.yamlfile import PathKey, YamlDocument, YamlSyntaxError, read_yaml
 from bot.errors import ContentError
@@ -62,8 +64,16 @@ def load_course(directory: Path | str) -> Course:
     if course_file is None:
         raise ContentError(problems.messages)
 
-    sources_doc = _read(root / course_file.sources, problems, referenced_from=(course_doc, ("sources",)))
-    sources_file = _validate(sources_doc, SourcesFile, problems) if sources_doc else None
+    sources: list[tuple[SourcesFile, YamlDocument]] = []
+    for index, name in enumerate(course_file.source_files):
+        key: PathKey = ("sources",) if isinstance(course_file.sources, str) else ("sources", index)
+        doc = _read(root / name, problems, referenced_from=(course_doc, key))
+        sources_file = _validate(doc, SourcesFile, problems) if doc else None
+        if sources_file is not None and doc is not None:
+            sources.append((sources_file, doc))
+
+    regions_doc = _read(root / course_file.regions, problems, referenced_from=(course_doc, ("regions",)))
+    regions_file = _validate(regions_doc, RegionsFile, problems) if regions_doc else None
 
     modules: list[tuple[Module, YamlDocument]] = []
     for index, name in enumerate(course_file.modules):
@@ -79,17 +89,22 @@ def load_course(directory: Path | str) -> Course:
         if cards_file is not None and doc is not None:
             cards.append((cards_file, doc))
 
-    _check_cross_references(course_doc, course_file, sources_doc, sources_file, modules, cards, problems)
+    all_sources_loaded = len(sources) == len(course_file.source_files)
+    _check_cross_references(course_doc, course_file, sources, all_sources_loaded, modules, cards, problems)
+    if regions_file is not None and regions_doc is not None:
+        _check_regions(course_file, regions_file, regions_doc, sources, all_sources_loaded, modules, problems)
     if problems.messages:
         raise ContentError(problems.messages)
-    assert sources_file is not None  # a missing sources file is a problem above
+    assert regions_file is not None  # a missing regions file is a problem above
     return Course(
         title=course_file.title,
         estimated_hours=course_file.estimated_hours,
         objectives=course_file.objectives,
         modules=tuple(module for module, _ in modules),
         cards=tuple(card for cards_file, _ in cards for card in cards_file.cards),
-        sources=sources_file.sources,
+        sources=tuple(source for sources_file, _ in sources for source in sources_file.sources),
+        versions=regions_file.versions,
+        regions=regions_file.regions,
     )
 
 
@@ -177,19 +192,13 @@ def _label_and_field(data: Any, key: PathKey, loc: tuple[str | int, ...]) -> tup
 def _check_cross_references(
     course_doc: YamlDocument,
     course_file: CourseFile,
-    sources_doc: YamlDocument | None,
-    sources_file: SourcesFile | None,
+    sources: list[tuple[SourcesFile, YamlDocument]],
+    all_sources_loaded: bool,
     modules: list[tuple[Module, YamlDocument]],
     cards: list[tuple[CardsFile, YamlDocument]],
     problems: _Problems,
 ) -> None:
-    known_sources: set[str] = set()
-    if sources_file is not None and sources_doc is not None:
-        for index, source in enumerate(sources_file.sources):
-            where = _Located(sources_doc, ("sources", index), f"source '{source.id}'")
-            if source.id in known_sources:
-                problems.at(where, "this source id is used twice")
-            known_sources.add(source.id)
+    known_sources = _known_sources(sources, problems)
 
     first_seen: dict[str, _Located] = {}
     for item, where in _everything_with_an_id(modules, cards):
@@ -199,11 +208,8 @@ def _check_cross_references(
             problems.at(_Located(where.doc, (*where.key, "id"), where.label), f"id already used at {first}")
         else:
             first_seen[item.id] = where
-        if sources_file is not None:
-            for position, source_id in enumerate(getattr(item, "sources", ())):
-                if source_id not in known_sources:
-                    at = _Located(where.doc, (*where.key, "sources", position), where.label)
-                    problems.at(at, f"unknown source '{source_id}' (not in {course_file.sources})")
+        if all_sources_loaded:
+            _check_cited(item, where, known_sources, course_file, problems)
 
     objective_ids = {objective.id for objective in course_file.objectives}
     covered: dict[int, set[str]] = {objective: set() for objective in objective_ids}
@@ -224,6 +230,69 @@ def _check_cross_references(
                     course_doc.path,
                     course_doc.line_of(("objectives", index)),
                     f"objective {objective.id} has no {' and no '.join(sorted(missing))} in any module",
+                )
+
+
+def _known_sources(sources: list[tuple[SourcesFile, YamlDocument]], problems: _Problems) -> set[str]:
+    known: dict[str, _Located] = {}
+    for sources_file, doc in sources:
+        for index, source in enumerate(sources_file.sources):
+            where = _Located(doc, ("sources", index), f"source '{source.id}'")
+            if source.id in known:
+                other = known[source.id]
+                first = f"{_display(other.doc.path)}:{other.doc.line_of(other.key)}"
+                problems.at(where, f"this source id is used twice (first at {first})")
+            else:
+                known[source.id] = where
+    return set(known)
+
+
+def _check_cited(
+    item: Any, where: _Located, known_sources: set[str], course_file: CourseFile, problems: _Problems
+) -> None:
+    for position, source_id in enumerate(getattr(item, "sources", ())):
+        if source_id not in known_sources:
+            at = _Located(where.doc, (*where.key, "sources", position), where.label)
+            problems.at(at, f"unknown source '{source_id}' (not in {', '.join(course_file.source_files)})")
+
+
+def _check_regions(
+    course_file: CourseFile,
+    regions_file: RegionsFile,
+    regions_doc: YamlDocument,
+    sources: list[tuple[SourcesFile, YamlDocument]],
+    all_sources_loaded: bool,
+    modules: list[tuple[Module, YamlDocument]],
+    problems: _Problems,
+) -> None:
+    """Every version is declared once and taken by some region; every version gets a whole course."""
+    known_sources = {source.id for sources_file, _ in sources for source in sources_file.sources}
+    declared: set[str] = set()
+    for index, version in enumerate(regions_file.versions):
+        if version.code in declared:
+            problems.add(regions_doc.path, regions_doc.line_of(("versions", index)), f"version {version.code} twice")
+        declared.add(version.code)
+    seen: set[str] = set()
+    for index, region in enumerate(regions_file.regions):
+        where = _Located(regions_doc, ("regions", index), f"region '{region.code}'")
+        if region.code in seen:
+            problems.at(where, "this region is listed twice")
+        seen.add(region.code)
+        if region.version not in declared:
+            problems.at(where, f"version {region.version} is not among the versions")
+        if all_sources_loaded:
+            _check_cited(region, where, known_sources, course_file, problems)
+    if len(modules) != len(course_file.modules):
+        return  # judge completeness only when every module loaded
+    for version in regions_file.versions:
+        for module, doc in modules:
+            kinds = {item.type for item in module.items if is_for(item, version.code)}
+            missing = {"lesson", "question"} - kinds
+            if missing:
+                problems.add(
+                    doc.path,
+                    doc.line_of(("items",)),
+                    f"module '{module.id}': the {version.code} version has no {' and no '.join(sorted(missing))}",
                 )
 
 

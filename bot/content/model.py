@@ -6,6 +6,7 @@ files (unique ids, known sources, objectives covered) live in `loader`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
@@ -21,7 +22,9 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 BodyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3500)]
 
 LESSON_MAX_WORDS = 130
-STEM_MAX_WORDS = 110
+STEM_MAX_WORDS = 80
+MORE_MAX_WORDS = 160
+RECAP_MAX_WORDS = 45
 MIN_OPTIONS = 2
 MAX_OPTIONS = 5
 
@@ -41,6 +44,32 @@ def _word_count(text: str) -> int:
     return len(plain_text(text).split())
 
 
+# A text may say `{emergency}` where the learner's own emergency number belongs; the renderer fills it in
+# from regions.yaml, so a learner in London never reads "call 911". Any other brace is a typo.
+PLACEHOLDERS = ("emergency",)
+_BRACE = re.compile(r"\{([^{}]*)\}|[{}]")
+
+
+def _check_placeholders(value: str) -> str:
+    for match in _BRACE.finditer(value):
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + known + "}" for known in PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {match.group(0)!r} (known: {known})")
+    return value
+
+
+def _check_text(value: str) -> str:
+    return _check_placeholders(_check_markup(value))
+
+
+# The versions of the course: an item with no `regions` is for everyone; one with `regions: [UK]` only for
+# learners whose region takes the UK version (regions.yaml maps every learner region to one of these).
+CourseVersion = Literal["US", "UK", "CA", "AU", "INTL"]
+COURSE_VERSIONS: tuple[CourseVersion, ...] = ("US", "UK", "CA", "AU", "INTL")
+Regions = Annotated[tuple[CourseVersion, ...], Field(default=())]
+
+
 class Source(_Frozen):
     """A publication a fact comes from."""
 
@@ -58,15 +87,28 @@ class Lesson(_Frozen):
     id: ItemId
     title: ShortText
     text: BodyText
+    more: BodyText | None = None
+    regions: Regions
     sources: tuple[SourceId, ...] = Field(min_length=1)
 
     @field_validator("text")
     @classmethod
     def _text_is_one_screen(cls, value: str) -> str:
-        _check_markup(value)
+        _check_text(value)
         words = _word_count(value)
         if words > LESSON_MAX_WORDS:
             raise ValueError(f"a lesson is one phone screen: {words} words, at most {LESSON_MAX_WORDS}")
+        return value
+
+    @field_validator("more")
+    @classmethod
+    def _more_is_short(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        _check_text(value)
+        words = _word_count(value)
+        if words > MORE_MAX_WORDS:
+            raise ValueError(f"'more' is one more screen: {words} words, at most {MORE_MAX_WORDS}")
         return value
 
 
@@ -80,7 +122,7 @@ class Option(_Frozen):
     @field_validator("text", "feedback")
     @classmethod
     def _markup(cls, value: str) -> str:
-        return _check_markup(value)
+        return _check_text(value)
 
 
 class Question(_Frozen):
@@ -92,12 +134,13 @@ class Question(_Frozen):
     case: ItemId | None = None
     stem: BodyText
     options: tuple[Option, ...] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
+    regions: Regions
     sources: tuple[SourceId, ...] = Field(min_length=1)
 
     @field_validator("stem")
     @classmethod
     def _stem_is_short(cls, value: str) -> str:
-        _check_markup(value)
+        _check_text(value)
         words = _word_count(value)
         if words > STEM_MAX_WORDS:
             raise ValueError(f"a case stem is read on a phone: {words} words, at most {STEM_MAX_WORDS}")
@@ -118,7 +161,9 @@ class Question(_Frozen):
 Item = Annotated[Lesson | Question, Field(discriminator="type")]
 
 CardGroup = Literal["indicators", "documentation", "respond", "resources"]
-Region = Literal["US", "UK", "CA", "AU", "INTL"]
+# Where a learner practises (regions.yaml): finer than the course versions, because Ireland and the rest of
+# Europe have numbers of their own while taking the international version of the course.
+Region = Literal["US", "UK", "IE", "CA", "AU", "EU", "INTL"]
 
 
 class Card(_Frozen):
@@ -135,12 +180,12 @@ class Card(_Frozen):
     @field_validator("text")
     @classmethod
     def _markup(cls, value: str) -> str:
-        return _check_markup(value)
+        return _check_text(value)
 
     @model_validator(mode="after")
-    def _region_only_for_resources(self) -> Card:
-        if (self.group == "resources") != (self.region is not None):
-            raise ValueError("cards in group 'resources' need a 'region'; other cards must not have one")
+    def _resources_have_a_region(self) -> Card:
+        if self.group == "resources" and self.region is None:
+            raise ValueError("cards in group 'resources' need a 'region'")
         return self
 
 
@@ -151,7 +196,16 @@ class Module(_Frozen):
     objective: int = Field(ge=1)
     title: ShortText
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    # Shown when a learner finishes the module: what they can now do, in two short lines.
+    recap: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)] | None = None
     items: tuple[Item, ...] = Field(min_length=1)
+
+    @field_validator("recap")
+    @classmethod
+    def _recap_is_short(cls, value: str | None) -> str | None:
+        if value is not None and _word_count(value) > RECAP_MAX_WORDS:
+            raise ValueError(f"a recap is two short lines: {_word_count(value)} words, at most {RECAP_MAX_WORDS}")
+        return value if value is None else _check_text(value)
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -175,9 +229,44 @@ class CourseFile(_Frozen):
     title: ShortText
     estimated_hours: float = Field(gt=0)
     objectives: tuple[Objective, ...] = Field(min_length=1)
-    sources: str
+    # One file, or several (so authors of different modules each keep their own list).
+    sources: str | tuple[str, ...]
+    regions: str
     modules: tuple[str, ...] = Field(min_length=1)
     cards: tuple[str, ...] = ()
+
+    @property
+    def source_files(self) -> tuple[str, ...]:
+        return (self.sources,) if isinstance(self.sources, str) else self.sources
+
+
+class CourseVersionInfo(_Frozen):
+    """One version of the course, and the words that mark its law, so no other version teaches it unsaid."""
+
+    code: CourseVersion
+    name: ShortText
+    # Names of laws, bodies and codes that hold only here (HIPAA, the NRM): an item any other version shows
+    # must say where they apply, with one of `markers` in the same paragraph.
+    law_terms: tuple[ShortText, ...] = ()
+    markers: tuple[ShortText, ...] = Field(min_length=1)
+
+
+class RegionInfo(_Frozen):
+    """Where a learner practises: the version of the course they take, and their emergency number."""
+
+    code: Region
+    name: ShortText
+    version: CourseVersion
+    # As it reads after "call": "911", "999", "Triple Zero (000)".
+    emergency: ShortText
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+
+
+class RegionsFile(_Frozen):
+    """`regions.yaml`: the course's versions and the learners' regions."""
+
+    versions: tuple[CourseVersionInfo, ...] = Field(min_length=1)
+    regions: tuple[RegionInfo, ...] = Field(min_length=1)
 
 
 class SourcesFile(_Frozen):
@@ -204,6 +293,9 @@ class Course:
         modules: tuple[Module, ...],
         cards: tuple[Card, ...],
         sources: tuple[Source, ...],
+        versions: tuple[CourseVersionInfo, ...] = (),
+        regions: tuple[RegionInfo, ...] = (),
+        version: CourseVersion | None = None,
     ) -> None:
         self.title = title
         self.estimated_hours = estimated_hours
@@ -211,6 +303,11 @@ class Course:
         self.modules = modules
         self.cards = cards
         self.sources = {source.id: source for source in sources}
+        self.versions = versions
+        self.regions: dict[str, RegionInfo] = {region.code: region for region in regions}
+        # None for the whole course (every version's items); a code for the course one version's learners take.
+        self.version = version
+        self._by_version: dict[str, Course] = {}
         self.items: tuple[Lesson | Question, ...] = tuple(item for module in modules for item in module.items)
         self._items_by_id = {item.id: item for item in self.items}
         self._module_by_item = {item.id: module for module in modules for item in module.items}
@@ -235,3 +332,46 @@ class Course:
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(item for item in self.items if isinstance(item, Question))
+
+    def for_version(self, version: CourseVersion) -> Course:
+        """The course as learners of one version take it: only the items for everyone or for that version."""
+        if self.version is not None:
+            raise ValueError("for_version() is asked of the whole course")
+        if version not in self._by_version:
+            modules = tuple(
+                module.model_copy(update={"items": tuple(i for i in module.items if is_for(i, version))})
+                for module in self.modules
+            )
+            self._by_version[version] = Course(
+                title=self.title,
+                estimated_hours=self.estimated_hours,
+                objectives=self.objectives,
+                modules=tuple(module for module in modules if module.items),
+                cards=self.cards,
+                sources=tuple(self.sources.values()),
+                versions=self.versions,
+                regions=tuple(self.regions.values()),
+                version=version,
+            )
+        return self._by_version[version]
+
+    def for_region(self, region: str | None) -> Course:
+        """The course a learner in `region` takes (the international version when the region is unknown)."""
+        return self.for_version(self.version_of(region))
+
+    def version_of(self, region: str | None) -> CourseVersion:
+        info = self.regions.get(region or "")
+        return info.version if info is not None else "INTL"
+
+    def fill(self, text: str, region: str | None) -> str:
+        """`text` with its placeholders filled in for a learner in `region`."""
+        if "{" not in text:
+            return text
+        info = self.regions.get(region or "") or self.regions.get("INTL")
+        emergency = info.emergency if info is not None else "your local emergency number"
+        return text.replace("{emergency}", emergency)
+
+
+def is_for(item: Lesson | Question, version: CourseVersion) -> bool:
+    """Whether learners of `version` take `item`."""
+    return not item.regions or version in item.regions
