@@ -94,7 +94,7 @@ def all_texts(course: Course) -> Iterator[tuple[str, str]]:
 
 
 def test_the_course_has_enough_lessons_and_questions_in_every_module(course: Course) -> None:
-    assert len(course.modules) == 5
+    assert len(course.modules) >= 5
     for module in course.modules:
         assert len(module.lessons) >= MIN_LESSONS_PER_MODULE, module.id
         assert len(module.questions) >= MIN_QUESTIONS_PER_MODULE, module.id
@@ -102,8 +102,8 @@ def test_the_course_has_enough_lessons_and_questions_in_every_module(course: Cou
     assert sum(len(module.questions) for module in course.modules) >= MIN_QUESTIONS
 
 
-def test_every_objective_has_its_own_module(course: Course) -> None:
-    assert sorted(module.objective for module in course.modules) == [objective.id for objective in course.objectives]
+def test_every_objective_has_a_module(course: Course) -> None:
+    assert {module.objective for module in course.modules} == {objective.id for objective in course.objectives}
 
 
 def test_the_course_opens_and_closes_with_a_lesson(course: Course) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.content.model import (
+    AssessmentFile,
     Card,
     CardsFile,
     Course,
@@ -89,8 +90,15 @@ def load_course(directory: Path | str) -> Course:
         if cards_file is not None and doc is not None:
             cards.append((cards_file, doc))
 
+    assessment: tuple[AssessmentFile, YamlDocument] | None = None
+    if course_file.assessment is not None:
+        doc = _read(root / course_file.assessment, problems, referenced_from=(course_doc, ("assessment",)))
+        assessment_file = _validate(doc, AssessmentFile, problems) if doc else None
+        if assessment_file is not None and doc is not None:
+            assessment = (assessment_file, doc)
+
     all_sources_loaded = len(sources) == len(course_file.source_files)
-    _check_cross_references(course_doc, course_file, sources, all_sources_loaded, modules, cards, problems)
+    _check_cross_references(course_doc, course_file, sources, all_sources_loaded, modules, cards, assessment, problems)
     if regions_file is not None and regions_doc is not None:
         _check_regions(course_file, regions_file, regions_doc, sources, all_sources_loaded, modules, problems)
     if problems.messages:
@@ -105,6 +113,8 @@ def load_course(directory: Path | str) -> Course:
         sources=tuple(source for sources_file, _ in sources for source in sources_file.sources),
         versions=regions_file.versions,
         regions=regions_file.regions,
+        pretest=assessment[0].pretest if assessment else (),
+        posttest=assessment[0].posttest if assessment else (),
     )
 
 
@@ -196,12 +206,13 @@ def _check_cross_references(
     all_sources_loaded: bool,
     modules: list[tuple[Module, YamlDocument]],
     cards: list[tuple[CardsFile, YamlDocument]],
+    assessment: tuple[AssessmentFile, YamlDocument] | None,
     problems: _Problems,
 ) -> None:
     known_sources = _known_sources(sources, problems)
 
     first_seen: dict[str, _Located] = {}
-    for item, where in _everything_with_an_id(modules, cards):
+    for item, where in _everything_with_an_id(modules, cards, assessment):
         if item.id in first_seen:
             other = first_seen[item.id]
             first = f"{_display(other.doc.path)}:{other.doc.line_of((*other.key, 'id'))}"
@@ -222,6 +233,8 @@ def _check_cross_references(
             )
             continue
         covered[module.objective].update("question" if isinstance(i, Question) else "lesson" for i in module.items)
+    if assessment is not None:
+        _check_assessment(*assessment, objective_ids, problems)
     if len(modules) == len(course_file.modules):  # only judge coverage when every module loaded
         for index, objective in enumerate(course_file.objectives):
             missing = {"lesson", "question"} - covered[objective.id]
@@ -296,8 +309,27 @@ def _check_regions(
                 )
 
 
+def _check_assessment(assessment: AssessmentFile, doc: YamlDocument, objectives: set[int], problems: _Problems) -> None:
+    """Each test question tests a real objective, and the post-test tests the same objectives as the pre-test."""
+    tested: dict[str, set[int]] = {}
+    for part in ("pretest", "posttest"):
+        tested[part] = set()
+        for index, question in enumerate(getattr(assessment, part)):
+            tested[part].add(question.objective)
+            if question.objective not in objectives:
+                where = _Located(doc, (part, index, "objective"), f"question '{question.id}'")
+                problems.at(where, f"objective {question.objective} is not in {COURSE_FILE}")
+    if tested["pretest"] != tested["posttest"]:
+        only = sorted(tested["pretest"] ^ tested["posttest"])
+        problems.add(
+            doc.path, doc.line_of(("posttest",)), f"the pre-test and post-test must test the same objectives: {only}"
+        )
+
+
 def _everything_with_an_id(
-    modules: list[tuple[Module, YamlDocument]], cards: list[tuple[CardsFile, YamlDocument]]
+    modules: list[tuple[Module, YamlDocument]],
+    cards: list[tuple[CardsFile, YamlDocument]],
+    assessment: tuple[AssessmentFile, YamlDocument] | None = None,
 ) -> Iterator[tuple[Module | Card | Any, _Located]]:
     for module, doc in modules:
         yield module, _Located(doc, (), f"module '{module.id}'")
@@ -306,6 +338,11 @@ def _everything_with_an_id(
     for cards_file, doc in cards:
         for index, card in enumerate(cards_file.cards):
             yield card, _Located(doc, ("cards", index), f"card '{card.id}'")
+    if assessment is not None:
+        assessment_file, doc = assessment
+        for part in ("pretest", "posttest"):
+            for index, question in enumerate(getattr(assessment_file, part)):
+                yield question, _Located(doc, (part, index), f"question '{question.id}'")
 
 
 def _display(path: Path) -> str:

@@ -234,10 +234,27 @@ class CourseFile(_Frozen):
     regions: str
     modules: tuple[str, ...] = Field(min_length=1)
     cards: tuple[str, ...] = ()
+    assessment: str | None = None
 
     @property
     def source_files(self) -> tuple[str, ...]:
         return (self.sources,) if isinstance(self.sources, str) else self.sources
+
+
+class TestQuestion(Question):
+    """A case question of the knowledge test before or after the course, scored by the objective it tests."""
+
+    objective: int = Field(ge=1)
+
+
+class AssessmentFile(_Frozen):
+    """`assessment.yaml`: the optional pre-test and the parallel post-test (other items, same objectives).
+
+    Its items are for every learner, so they name no country's law; they are never part of the spaced course.
+    """
+
+    pretest: tuple[TestQuestion, ...] = Field(min_length=1)
+    posttest: tuple[TestQuestion, ...] = Field(min_length=1)
 
 
 class CourseVersionInfo(_Frozen):
@@ -270,9 +287,9 @@ class RegionsFile(_Frozen):
 
 
 class SourcesFile(_Frozen):
-    """`sources.yaml`: every source any item cites."""
+    """A sources file: sources items cite (an author may start with an empty list)."""
 
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
 
 
 class CardsFile(_Frozen):
@@ -296,6 +313,8 @@ class Course:
         versions: tuple[CourseVersionInfo, ...] = (),
         regions: tuple[RegionInfo, ...] = (),
         version: CourseVersion | None = None,
+        pretest: tuple[TestQuestion, ...] = (),
+        posttest: tuple[TestQuestion, ...] = (),
     ) -> None:
         self.title = title
         self.estimated_hours = estimated_hours
@@ -307,6 +326,8 @@ class Course:
         self.regions: dict[str, RegionInfo] = {region.code: region for region in regions}
         # None for the whole course (every version's items); a code for the course one version's learners take.
         self.version = version
+        self.pretest = pretest
+        self.posttest = posttest
         self._by_version: dict[str, Course] = {}
         self.items: tuple[Lesson | Question, ...] = tuple(item for module in modules for item in module.items)
         self._items_by_id = {item.id: item for item in self.items}
@@ -352,6 +373,8 @@ class Course:
                 versions=self.versions,
                 regions=tuple(self.regions.values()),
                 version=version,
+                pretest=self.pretest,
+                posttest=self.posttest,
             )
         return self._by_version[version]
 
