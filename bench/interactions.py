@@ -23,13 +23,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.chat import CourseChat
 from bot.content import Question, load_course
+from bot.conversation.chat import CourseChat
 from bot.core import buttons
-from bot.ordering import PerChatOrder
 from bot.settings import PROJECT_ROOT
 from bot.store import Store
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
+from bot.telegram.ordering import PerChatOrder
 from tests.standin import BotAPIState, StandinRequest, callback_update, message_update
 
 TOKEN = "123456:BENCH"

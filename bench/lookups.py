@@ -22,12 +22,12 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.chat import CourseChat
 from bot.content import Course, load_course
+from bot.conversation.chat import CourseChat
 from bot.core.search import SearchIndex
 from bot.settings import PROJECT_ROOT
 from bot.store import Store
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 from tests.search_queries import QUERIES
 from tests.standin import BotAPIState, StandinRequest, message_update
 

@@ -28,13 +28,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.chat import CourseChat
 from bot.content import Course, Question, load_course
+from bot.conversation.chat import CourseChat
+from bot.delivery.tick import Ticker
 from bot.settings import PROJECT_ROOT
 from bot.store import Store
-from bot.telegram_app import TelegramSender, build_application
+from bot.telegram.app import TelegramSender, build_application
 from scheduler import spacing
-from scheduler.tick import Ticker
 from tests.standin import BotAPIState, StandinRequest
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)

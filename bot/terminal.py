@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.chat import CourseChat, Who
-from bot.markup import plain_text
-from bot.replies import Button, Outcome, Reply
-from scheduler.sending import Pacer
-from scheduler.tick import TICK_INTERVAL, Ticker
+from bot.content.markup import plain_text
+from bot.conversation.chat import CourseChat, Who
+from bot.conversation.replies import Button, Outcome, Reply
+from bot.delivery.sending import Pacer
+from bot.delivery.tick import TICK_INTERVAL, Ticker
 
 TERMINAL_USER_ID = 1
 FILES_FOLDER = Path("coursebot-files")  # where files the bot sends (certificates) are saved

@@ -1,5 +1,5 @@
-"""The spaced schedule: when each learner gets a bite, and when answered case questions come back.
+"""The spaced schedule as pure rules: when each learner gets a bite, and when answered case questions come back.
 
-`windows`, `spacing` and `planning` are pure (time is an argument); `tick` runs them against the store and
-sends what is due through a `Sender`, which the Telegram and terminal adapters provide.
+`windows` (time zones, slots, quiet hours), `spacing` (FSRS) and `planning` (what to send at a slot) take time as
+an argument and know nothing of the store, the texts or Telegram; `bot.delivery` runs them against the store.
 """

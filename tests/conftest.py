@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from bot.chat import CourseChat
 from bot.content import Course, load_course
+from bot.conversation.chat import CourseChat
 from bot.store import Store
 
 # CI must be repeatable: there, property tests draw the same examples every run. Locally they explore.

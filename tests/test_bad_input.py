@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.chat import CourseChat
 from bot.content import Course
+from bot.conversation.chat import CourseChat
 from bot.store import Store
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 from tests.conftest import FakeClock
 from tests.standin import (
     BotAPIState,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import analytics, certificates
-from bot.chat import CourseChat, Who
 from bot.content import Course
+from bot.conversation.chat import CourseChat, Who
 from bot.core import buttons
+from bot.reports import certificates, stats
 from bot.store import Store
 from scheduler import spacing
 from tests.conftest import MINI_COURSE, FakeClock, clean_environment, run_coursebot
@@ -178,16 +178,16 @@ async def test_statistics_withhold_every_figure_about_fewer_than_five(
     await _answers(store, clock, 6, "one-question-a", [1, 1, 0, 2, 0, 1], correct_option=1)
     await store.record_delivery(100, "two-question-a", clock.now)
 
-    report = analytics.compute(mini_course, await store.statistics_rows(), clock.now)
+    report = stats.compute(mini_course, await store.statistics_rows(), clock.now)
 
     first = next(q for q in report.questions if q.item_id == "one-question-a")
     second = next(q for q in report.questions if q.item_id == "two-question-a")
-    assert (first.answered, first.right_first_time, first.most_chosen_wrong) == (6, 0.5, "A")
+    assert (first.answered, first.right_first_time, first.most_chosen_wrong) == (6, 0.5, "#1 Option zero")
     assert (second.answered, second.right_first_time) == (0, None)
     assert report.enrolled == 6
-    assert report.paused == analytics.WITHHELD  # zero is a group under five too
+    assert report.paused == stats.WITHHELD  # zero is a group under five too
     assert report.median_days_to_complete is None
-    assert "withheld" in analytics.render_text(report)
+    assert "withheld" in stats.render_text(report)
 
 
 async def test_stats_for_admins_only(chat: CourseChat, store: Store, clock: FakeClock) -> None:

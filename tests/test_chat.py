@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import texts
-from bot.chat import CourseChat, Who
 from bot.content import Course, Question
+from bot.conversation import texts
+from bot.conversation.chat import CourseChat, Who
+from bot.conversation.replies import Outcome
 from bot.core import buttons
-from bot.replies import Outcome
 from tests.conftest import FakeClock
 
 ANNA = Who(user_id=101, chat_id=101)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.content import Question, load_course
 from bot.errors import ContentError
+from bot.ops.cli import main
 from tests.conftest import FIXTURES, MINI_COURSE
 
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import texts
 from bot.content import Course, Lesson, Question, load_course
+from bot.conversation import texts
 from bot.core import buttons
 from bot.settings import PROJECT_ROOT
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.chat import CourseChat, Who
 from bot.content import Course, load_course
+from bot.conversation.chat import CourseChat, Who
+from bot.delivery.sending import Pacer
+from bot.delivery.tick import Ticker
 from bot.settings import PROJECT_ROOT
 from bot.store import Store
-from bot.telegram_app import CourseApplication, TelegramSender, build_application
-from scheduler.sending import Pacer
-from scheduler.tick import Ticker
+from bot.telegram.app import CourseApplication, TelegramSender, build_application
 from scheduler.windows import Preferences
 from tests.conftest import FakeClock
 from tests.standin import BotAPIState, Call, StandinRequest, callback_update, message_update

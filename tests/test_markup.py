@@ -1,6 +1,6 @@
 """The course markup: bold only, everything else escaped for Telegram HTML."""
 
-from bot.markup import escape, markup_problem, plain_text, to_html
+from bot.content.markup import escape, markup_problem, plain_text, to_html
 
 
 def test_bold_becomes_html_and_everything_else_is_escaped() -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.chat import CourseChat, Who
 from bot.content import Course
+from bot.conversation.chat import CourseChat, Who
 from bot.core import buttons
+from bot.delivery.sending import Pacer
+from bot.delivery.tick import Ticker
 from bot.store import Intent, Store
-from bot.telegram_app import CourseApplication, TelegramSender, build_application
-from scheduler.sending import Pacer
-from scheduler.tick import Ticker
+from bot.telegram.app import CourseApplication, TelegramSender, build_application
 from scheduler.windows import Preferences
 from tests.conftest import FakeClock
 from tests.standin import BotAPIState, Call, StandinRequest, callback_update, message_update
@@ -150,7 +150,7 @@ async def test_a_crash_between_intent_and_send_resends_on_restart(
         rig = await make_rig(store, mini_course, clock, state)
         await enrol_with_schedule(rig, 7)
         due = await rig.ticker.plan(clock.now)
-        from scheduler.tick import _intent
+        from bot.delivery.tick import _intent
 
         await store.record_intents([_intent(d, p, clock.now, mini_course) for d, p in due], clock.now)  # then "crash"
         await rig.app.shutdown()
@@ -319,7 +319,7 @@ async def test_a_lesson_the_learner_just_pulled_is_not_sent_again_by_the_tick(ri
     due = await rig.ticker.plan(rig.clock.now)  # the tick decides on the first lesson ...
     await rig.chat.next_bite(Who(7, 7))  # ... and the learner pulls it with /next before the tick sends
 
-    from scheduler.tick import _intent
+    from bot.delivery.tick import _intent
 
     [send_id] = await store.record_intents(
         [_intent(d, p, rig.clock.now, rig.chat.course) for d, p in due], rig.clock.now

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.chat import CourseChat
 from bot.content import Course
+from bot.conversation.chat import CourseChat
+from bot.delivery.tick import Ticker
 from bot.store import Store
-from bot.telegram_app import CourseApplication, TelegramSender, build_application, schedule_jobs
-from scheduler.tick import Ticker
+from bot.telegram.app import CourseApplication, TelegramSender, build_application, schedule_jobs
 from tests.standin import BotAPIState, Call, StandinRequest, callback_update, message_update
 
 LEARNERS = 200

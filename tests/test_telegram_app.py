@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot import texts
-from bot.chat import CourseChat
 from bot.content import Course
+from bot.conversation import texts
+from bot.conversation.chat import CourseChat
 from bot.core import buttons
 from bot.store import Store
-from bot.telegram_app import CourseApplication, announce_commands, build_application
+from bot.telegram.app import CourseApplication, announce_commands, build_application
 from tests.conftest import FakeClock
 from tests.standin import (
     BotAPIState,

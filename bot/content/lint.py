@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.content.markup import plain_text
 from bot.content.model import Course, CourseVersionInfo, Lesson, Question, is_for
-from bot.markup import plain_text
 
 LESSON_TARGET_WORDS = 100
 FEEDBACK_TARGET_WORDS = 60

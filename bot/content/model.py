@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
-from bot.markup import markup_problem, plain_text
+from bot.content.markup import markup_problem, plain_text
 
 # Ids travel inside Telegram button data (64 bytes at most), so they stay short and plain.
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=2, max_length=40)]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.content.markup import plain_text
 from bot.content.model import Course
-from bot.markup import plain_text
 
 TITLE_WEIGHT = 3
 KEYWORD_WEIGHT = 3

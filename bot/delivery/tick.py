@@ -18,14 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import schedule_texts, texts
 from bot.content.model import Course, Question
+from bot.conversation import schedule_texts, texts
+from bot.conversation.replies import Reply
+from bot.delivery.sending import DEFAULT_RATE, Delivery, Pacer, Sender, deliver
 from bot.logs import learner_ref
-from bot.replies import Reply
 from bot.store import DueLearner, Intent, Store
 from scheduler import planning
 from scheduler.planning import Kind
-from scheduler.sending import DEFAULT_RATE, Delivery, Pacer, Sender, deliver
 
 logger = logging.getLogger(__name__)
 

@@ -34,15 +34,15 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import texts
-from bot.chat import CourseChat, Who
+from bot.content.markup import to_html
+from bot.conversation import texts
+from bot.conversation.chat import CourseChat, Who
+from bot.conversation.lookups import HIDE_WINDOW
+from bot.conversation.replies import Outcome, Reply
+from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Rejected
+from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
-from bot.lookups import HIDE_WINDOW
-from bot.markup import to_html
-from bot.ordering import PerChatOrder
-from bot.replies import Outcome, Reply
-from scheduler.sending import Blocked, FloodWait, NetworkTrouble, Rejected
-from scheduler.tick import TICK_INTERVAL, Ticker
+from bot.telegram.ordering import PerChatOrder
 
 logger = logging.getLogger(__name__)
 

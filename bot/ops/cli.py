@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import operations
 from bot.content import Course, load_course
 from bot.errors import ContentError, CoursebotError
 from bot.logs import configure_logging, set_learner_key
-from bot.serve import serve_telegram, serve_terminal
+from bot.ops import operations
 from bot.settings import Settings, load_settings
 from bot.store import Store
+from bot.telegram.serve import serve_telegram, serve_terminal
 from bot.terminal import SpeedClock
 
 logger = logging.getLogger("coursebot")
@@ -110,7 +110,7 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 async def _print_schedule(db: Path, course: Course, limit: int) -> None:
-    from scheduler.upcoming import upcoming
+    from bot.delivery.upcoming import upcoming
 
     async with await Store.open(db) as store:
         rows = await upcoming(store, course, utc_now(), limit)

@@ -13,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import schedule_texts, texts
-from bot.certificate_chat import NAME_PROMPT, CertificateChat
 from bot.content.model import Course, Question
+from bot.conversation import schedule_texts, texts
+from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.lookups import LookupChat
+from bot.conversation.replies import Outcome
+from bot.conversation.schedule_chat import ScheduleChat
 from bot.core import buttons, engine
 from bot.logs import learner_ref
-from bot.lookups import LookupChat
-from bot.replies import Outcome
-from bot.schedule_chat import ScheduleChat
 from bot.store import Store
 from scheduler import spacing
 

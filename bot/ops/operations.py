@@ -8,22 +8,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import analytics
-from bot.certificate_chat import CertificateChat
 from bot.content import Course
+from bot.conversation.certificate_chat import CertificateChat
+from bot.reports import stats as statistics
 from bot.store import Store
 
 
 async def stats(db: Path, course: Course, now: datetime, csv_dir: Path | None, plot_dir: Path | None) -> str:
     async with await Store.open(db) as store:
-        report = analytics.compute(course, await store.statistics_rows(), now)
+        report = statistics.compute(course, await store.statistics_rows(), now)
     written = []
     if csv_dir is not None:
-        written += analytics.write_csv(report, csv_dir)
+        written += statistics.write_csv(report, csv_dir)
     if plot_dir is not None:
-        written += analytics.plot(report, plot_dir)
+        written += statistics.plot(report, plot_dir)
     files = "".join(f"\nwrote {path}" for path in written)
-    return analytics.render_text(report) + files
+    return statistics.render_text(report) + files
 
 
 async def verify(db: Path, course: Course, secret: str | None, code: str, now: datetime) -> tuple[bool, str]:

@@ -10,12 +10,12 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from bot import schedule_texts as say
-from bot import texts
 from bot.content.model import Course
+from bot.conversation import schedule_texts as say
+from bot.conversation import texts
+from bot.conversation.lookups import REGION_FROM_ZONE_REGION
+from bot.conversation.replies import Outcome, Reply
 from bot.core import engine
-from bot.lookups import REGION_FROM_ZONE_REGION
-from bot.replies import Outcome, Reply
 from bot.store import Store
 from scheduler import planning, spacing
 from scheduler.windows import Preferences, valid_zone

@@ -16,9 +16,18 @@ from pathlib import Path
 
 from bot.content.model import Course, Question
 from bot.store import StatisticsRows
-from bot.texts import OPTION_LETTERS
 
 MIN_GROUP = 5
+OPTION_LABEL_CHARS = 40
+
+
+def _option_label(question: Question, index: int) -> str:
+    """An option as a reader of the statistics knows it: learners see options shuffled, so never by letter."""
+    text = question.options[index].text
+    short = text if len(text) <= OPTION_LABEL_CHARS else text[: OPTION_LABEL_CHARS - 1].rstrip() + "…"
+    return f"#{index + 1} {short}"
+
+
 WITHHELD = "<5"
 
 Figure = int | str  # a count, or WITHHELD
@@ -34,7 +43,7 @@ class QuestionStats:
     title: str
     answered: Figure
     right_first_time: float | None  # None when withheld
-    most_chosen_wrong: str | None  # an option letter; None when withheld or when nobody chose wrong
+    most_chosen_wrong: str | None  # the option, numbered in file order; None when withheld or none chose wrong
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ def compute(course: Course, rows: StatisticsRows, now: datetime) -> Report:
             questions.append(QuestionStats(question.id, question.title, WITHHELD if given else 0, None, None))
             continue
         wrong = Counter(option for option, correct in given if not correct)
-        common = OPTION_LETTERS[wrong.most_common(1)[0][0]] if wrong else None
+        common = _option_label(question, wrong.most_common(1)[0][0]) if wrong else None
         right = sum(correct for _, correct in given) / len(given)
         questions.append(QuestionStats(question.id, question.title, len(given), right, common))
 

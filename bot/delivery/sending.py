@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Protocol
 
-from bot.replies import Reply
+from bot.conversation.replies import Reply
 
 logger = logging.getLogger(__name__)
 

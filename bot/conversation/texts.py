@@ -5,11 +5,11 @@ Texts are in the course markup (`**bold**`); adapters render it for Telegram or 
 
 from __future__ import annotations
 
+from bot.content.markup import escape, plain_text
 from bot.content.model import Course, Lesson, Question
+from bot.conversation.replies import Button, Reply
 from bot.core import buttons
 from bot.core.engine import CourseProgress, position_in_module
-from bot.markup import escape, plain_text
-from bot.replies import Button, Reply
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin the course (or see the welcome again)"),

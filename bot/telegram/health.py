@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.store import Store
-from scheduler.tick import TICK_INTERVAL, Ticker
 
 logger = logging.getLogger(__name__)
 

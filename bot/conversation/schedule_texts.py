@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from bot.content.markup import escape
 from bot.content.model import Course, Question
+from bot.conversation.replies import Button, Reply, button_rows
+from bot.conversation.texts import NEXT_BUTTON, OPTION_LETTERS, question_body
 from bot.core import buttons
-from bot.markup import escape
-from bot.replies import Button, Reply, button_rows
-from bot.texts import NEXT_BUTTON, OPTION_LETTERS, question_body
 from scheduler.windows import EVERY_DAY, MAX_PACE, MIN_PACE, WEEKDAYS, Preferences
 
 REGION_ZONES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -21,7 +21,7 @@ import aiosqlite
 
 from bot.core.engine import AnswerRecord, Learner, LearnerRecord
 from bot.errors import StoreError
-from bot.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS
 from scheduler.planning import LearnerSchedule, ReviewDue, Today
 from scheduler.spacing import ReviewState
 from scheduler.windows import Preferences

@@ -11,13 +11,13 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot import texts
+from bot.content.markup import escape
 from bot.content.model import Card, Course
+from bot.conversation import texts
+from bot.conversation.replies import Button, Outcome, Reply, button_rows
 from bot.core import buttons
 from bot.core.privacy import looks_like_patient_details
 from bot.core.search import SearchIndex
-from bot.markup import escape
-from bot.replies import Button, Outcome, Reply, button_rows
 from bot.store import Store
 
 HIDE_WINDOW = timedelta(hours=48)  # Telegram lets a bot delete its messages for 48 hours

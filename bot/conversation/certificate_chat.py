@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot import analytics, certificates, texts
+from bot.content.markup import escape
 from bot.content.model import Course
+from bot.conversation import texts
+from bot.conversation.replies import Attachment, Button, Outcome, Reply
 from bot.core import buttons
-from bot.markup import escape
-from bot.replies import Attachment, Button, Outcome, Reply
+from bot.reports import certificates, stats
 from bot.store import Certificate, Store
 
 NAME_PROMPT = "certificate_name"
@@ -107,8 +108,8 @@ class CertificateChat:
     async def stats(self, user_id: int) -> Outcome:
         if user_id not in self.admins:
             return Outcome((texts.unknown_command("stats"),))
-        report = analytics.compute(self.course, await self.store.statistics_rows(), self.clock())
-        return Outcome(texts.in_messages([escape(line) for line in analytics.render_text(report).splitlines()]))
+        report = stats.compute(self.course, await self.store.statistics_rows(), self.clock())
+        return Outcome(texts.in_messages([escape(line) for line in stats.render_text(report).splitlines()]))
 
 
 def _not_yet(status: certificates.Eligibility) -> Reply:

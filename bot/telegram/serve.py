@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.chat import CourseChat
 from bot.content import Course
-from bot.health import HealthServer
+from bot.conversation.chat import CourseChat
 from bot.settings import Settings
 from bot.store import Store
+from bot.telegram.health import HealthServer
 
 logger = logging.getLogger("coursebot")
 
@@ -39,8 +39,8 @@ def course_chat(settings: Settings, course: Course, store: Store, clock: Callabl
 
 
 async def serve_telegram(settings: Settings, course: Course, clock: Callable[[], datetime]) -> None:
-    from bot.telegram_app import TelegramSender, announce_commands, build_application, schedule_jobs
-    from scheduler.tick import Ticker
+    from bot.delivery.tick import Ticker
+    from bot.telegram.app import TelegramSender, announce_commands, build_application, schedule_jobs
 
     assert settings.telegram_bot_token is not None
     stop = asyncio.Event()

@@ -1,0 +1,1 @@
+"""Operator tools: the `coursebot` command line and the operator commands behind it."""

@@ -1,0 +1,1 @@
+"""Reports for the people who run the course: certificates (eligibility, signing, PDF) and statistics."""

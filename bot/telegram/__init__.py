@@ -1,0 +1,1 @@
+"""The Telegram adapter: the PTB Application, its serving (polling or webhook), the health check and update ordering."""
