@@ -93,8 +93,8 @@ async def coursebot_rate(count: int, folder: Path, mode: str) -> float:
     state = BotAPIState()
     async with await Store.open(folder / f"bench-{time.monotonic_ns()}.sqlite3") as store:
         for n in range(count):
-            await store.enrol(FIRST_USER + n, FIRST_USER + n, now)
-            await store.record_delivery(FIRST_USER + n, question.id, now)
+            await store.learners.enrol(FIRST_USER + n, FIRST_USER + n, now)
+            await store.progress.record_delivery(FIRST_USER + n, question.id, now)
         application = build_application(
             CourseChat(course, store, lambda: datetime.now(UTC)),
             TOKEN,
@@ -113,7 +113,7 @@ async def coursebot_rate(count: int, folder: Path, mode: str) -> float:
             elapsed = await _timed(application, updates, mode)
         recorded = 0
         for n in range(count):
-            recorded += len((await store.record(FIRST_USER + n)).answers)
+            recorded += len((await store.progress.record(FIRST_USER + n)).answers)
     assert recorded == count, f"only {recorded} of {count} answers were recorded"
     return count / elapsed
 

@@ -59,7 +59,7 @@ async def test_a_learner_who_qualifies_is_asked_for_a_name_and_gets_a_signed_pdf
     assert reply.attachment.content.startswith(b"%PDF")
     code = reply.text.rsplit(" ", 1)[-1]
     assert certificates.verify_code(SECRET, code, mini_course) is not None
-    kept = await store.certificate(LEARNER.user_id)
+    kept = await store.certificates.of(LEARNER.user_id)
     assert kept is not None
     assert (kept.name, kept.code) == ("Alex Rivera", code)
     again = await chat.command(LEARNER, "certificate")  # asking again sends the same certificate
@@ -70,7 +70,7 @@ async def test_a_certificate_can_carry_no_name(chat: CourseChat, store: Store) -
     await finish(chat, LEARNER, {"one-question-a": 1, "two-question-a": 0})
     await chat.command(LEARNER, "certificate")
     await chat.press(LEARNER, buttons.encode(buttons.CertificateWithoutName()))
-    kept = await store.certificate(LEARNER.user_id)
+    kept = await store.certificates.of(LEARNER.user_id)
     assert kept is not None
     assert kept.name is None
 
@@ -89,7 +89,7 @@ async def test_a_review_answered_right_counts_as_the_best_attempt(
 ) -> None:
     await finish(chat, LEARNER, {"one-question-a": 0, "two-question-a": 0})
     for item in ("one-question-a", "two-question-a"):
-        rows = await store._db.execute_fetchall(
+        rows = await store.database.fetch(
             "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at) "
             "VALUES (?, 'review', ?, '2026-03-03', 'sent', ?, ?) RETURNING id",
             (LEARNER.user_id, item, clock.now.isoformat(), clock.now.isoformat()),
@@ -125,7 +125,7 @@ async def test_forget_erases_the_certificate_and_its_name(chat: CourseChat, stor
     await chat.text(LEARNER, "Alex Rivera")
     await chat.command(LEARNER, "forget")
     await chat.press(LEARNER, buttons.encode(buttons.Forget(confirmed=True)))
-    assert await store.certificates() == []
+    assert await store.certificates.all() == []
 
 
 async def test_the_verify_and_export_commands_for_operators(tmp_path: Path, mini_course: Course) -> None:
@@ -136,7 +136,7 @@ async def test_the_verify_and_export_commands_for_operators(tmp_path: Path, mini
         await finish(chat, LEARNER, {"one-question-a": 1, "two-question-a": 0})
         await chat.command(LEARNER, "certificate")
         await chat.text(LEARNER, "Alex Rivera")
-        issued = await store.certificate(LEARNER.user_id)
+        issued = await store.certificates.of(LEARNER.user_id)
     assert issued is not None
     env = clean_environment(COURSEBOT_SECRET=SECRET, COURSEBOT_CONTENT=str(MINI_COURSE))
 
@@ -163,22 +163,24 @@ async def _answers(
 ) -> None:
     for number in range(learners):
         user = 100 + number
-        await store.enrol(user, user, clock.now - timedelta(days=3))
-        await store.record_delivery(user, item, clock.now)
+        await store.learners.enrol(user, user, clock.now - timedelta(days=3))
+        await store.progress.record_delivery(user, item, clock.now)
         option = options[number % len(options)]
         record = spacing.review(None, item, option == correct_option, clock.now)
         from bot.core.engine import AnswerRecord
 
-        await store.record_answer(user, AnswerRecord(item, option, option == correct_option, clock.now), record)
+        await store.progress.record_answer(
+            user, AnswerRecord(item, option, option == correct_option, clock.now), record
+        )
 
 
 async def test_statistics_withhold_every_figure_about_fewer_than_five(
     store: Store, mini_course: Course, clock: FakeClock
 ) -> None:
     await _answers(store, clock, 6, "one-question-a", [1, 1, 0, 2, 0, 1], correct_option=1)
-    await store.record_delivery(100, "two-question-a", clock.now)
+    await store.progress.record_delivery(100, "two-question-a", clock.now)
 
-    report = stats.compute(mini_course, await store.statistics_rows(), clock.now)
+    report = stats.compute(mini_course, await store.statistics.rows(), clock.now)
 
     first = next(q for q in report.questions if q.item_id == "one-question-a")
     second = next(q for q in report.questions if q.item_id == "two-question-a")
@@ -221,10 +223,10 @@ async def test_stats_command_writes_csv_and_png_charts(tmp_path: Path, mini_cour
 
 
 async def test_backup_copies_the_database_while_it_is_open(tmp_path: Path, store: Store, clock: FakeClock) -> None:
-    await store.enrol(77, 77, clock.now)
+    await store.learners.enrol(77, 77, clock.now)
     destination = tmp_path / "backups" / "copy.sqlite3"
 
     await store.backup(destination)
 
     async with await Store.open(destination) as copy:
-        assert await copy.learner(77) is not None
+        assert await copy.learners.learner(77) is not None

@@ -28,7 +28,7 @@ async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_c
     assert "You are enrolled" in welcome.text
     assert texts.PRIVACY_NOTE in welcome.text
     assert "Where are you?" in schedule.text
-    assert await course_chat.store.learner(ANNA.user_id) is not None
+    assert await course_chat.store.learners.learner(ANNA.user_id) is not None
     again = await course_chat.command(ANNA, "start")
     assert "Welcome back" in only_text(again)
 
@@ -66,7 +66,7 @@ async def test_a_right_answer_is_recorded_and_explained(course_chat: CourseChat,
     assert "Which option is best?" in outcome.edit.text
     assert "Your answer: B\n\n✅ **B is the best answer.**\n\nOne is right because it is one." in outcome.edit.text
     assert outcome.edit.buttons == ((texts.NEXT_BUTTON,),)
-    recorded = (await course_chat.store.record(ANNA.user_id)).answers["one-question-a"]
+    recorded = (await course_chat.store.progress.record(ANNA.user_id)).answers["one-question-a"]
     assert (recorded.option, recorded.correct, recorded.answered_at) == (1, True, clock.now)
 
 
@@ -113,7 +113,7 @@ async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:
 
     assert repeat.replies == ()
     assert repeat.notice == texts.notice_already_answered(0)
-    assert (await course_chat.store.record(ANNA.user_id)).answers["one-question-a"].option == 0
+    assert (await course_chat.store.progress.record(ANNA.user_id)).answers["one-question-a"].option == 0
 
 
 async def test_a_forged_answer_to_a_question_never_sent_changes_nothing(course_chat: CourseChat) -> None:
@@ -123,7 +123,7 @@ async def test_a_forged_answer_to_a_question_never_sent_changes_nothing(course_c
 
     assert outcome.notice == texts.NOTICE_NOT_YOURS
     assert outcome.replies == ()
-    assert (await course_chat.store.record(ANNA.user_id)).answers == {}
+    assert (await course_chat.store.progress.record(ANNA.user_id)).answers == {}
 
 
 async def test_stale_or_garbage_button_data_gets_a_clear_notice(course_chat: CourseChat) -> None:
@@ -132,13 +132,13 @@ async def test_stale_or_garbage_button_data_gets_a_clear_notice(course_chat: Cou
         outcome = await course_chat.press(ANNA, data)
         assert outcome.notice in {texts.NOTICE_STALE_BUTTON, texts.NOTICE_NOT_YOURS}
         assert outcome.replies == ()
-    assert (await course_chat.store.record(ANNA.user_id)).answers == {}
+    assert (await course_chat.store.progress.record(ANNA.user_id)).answers == {}
 
 
 async def test_a_stranger_pressing_an_answer_is_asked_to_start(course_chat: CourseChat) -> None:
     outcome = await course_chat.press(Who(999, 999), answer("one-question-a", 1))
     assert "Send /start" in only_text(outcome)
-    assert await course_chat.store.learner(999) is None
+    assert await course_chat.store.learners.learner(999) is None
 
 
 async def test_next_before_start_enrols_with_the_welcome(course_chat: CourseChat) -> None:
@@ -177,7 +177,7 @@ async def test_the_whole_course_ends_with_a_completion_message(course_chat: Cour
 async def test_unknown_commands_get_a_hint_and_text_that_finds_nothing_gets_the_menus(course_chat: CourseChat) -> None:
     assert "/help" in only_text(await course_chat.command(ANNA, "frobnicate"))
     assert "/indicators" in only_text(await course_chat.text(ANNA, "zzzz qqqq"))
-    assert await course_chat.store.learner(ANNA.user_id) is None
+    assert await course_chat.store.learners.learner(ANNA.user_id) is None
 
 
 async def test_help_lists_every_command(course_chat: CourseChat) -> None:

@@ -19,9 +19,11 @@ async def test_schedule_lists_upcoming_deliveries_in_utc_and_local_time(tmp_path
     db = tmp_path / "ops.sqlite3"
     due = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
     async with await Store.open(db) as store:
-        await store.enrol(4242, 4242, due)
-        await store.save_preferences(4242, Preferences(timezone="America/New_York", daily_time=time(8, 0)), due)
-        await store.enrol(5151, 5151, due)  # no schedule yet: not listed
+        await store.learners.enrol(4242, 4242, due)
+        await store.learners.save_preferences(
+            4242, Preferences(timezone="America/New_York", daily_time=time(8, 0)), due
+        )
+        await store.learners.enrol(5151, 5151, due)  # no schedule yet: not listed
 
     result = run("schedule", "--db", str(db))
 

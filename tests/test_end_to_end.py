@@ -95,9 +95,9 @@ async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path:
 async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) -> None:
     db = tmp_path / "tick.sqlite3"
     async with await Store.open(db) as store:
-        await store.enrol(LEARNER, LEARNER, datetime.now(UTC))
+        await store.learners.enrol(LEARNER, LEARNER, datetime.now(UTC))
         settings = Preferences(timezone="UTC", daily_time=time(0, 0), quiet_start=time(0, 0), quiet_end=time(0, 0))
-        await store.save_preferences(LEARNER, settings, datetime.now(UTC) - timedelta(minutes=1))
+        await store.learners.save_preferences(LEARNER, settings, datetime.now(UTC) - timedelta(minutes=1))
     async with StandinServer(token=TOKEN) as server:
         server.state.observe_update(message_update(LEARNER, "/start"))  # Telegram knows the chat
         env = clean_environment(

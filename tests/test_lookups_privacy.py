@@ -78,7 +78,7 @@ async def test_indicators_is_a_menu_of_cards_each_ending_with_respond_and_resour
     assert [label for label, _ in buttons_of(card)] == ["How to respond", "Resources"]
     await press(app, state, buttons_of(card)[0][1])
     assert "How to respond" in last_text(state)
-    assert await store.learner(NURSE) is None
+    assert await store.learners.learner(NURSE) is None
 
 
 async def test_document_cards_say_to_follow_local_protocol(app: CourseApplication, state: BotAPIState) -> None:
@@ -124,7 +124,7 @@ async def test_patient_details_are_not_searched_and_a_reminder_is_given(
     await say(app, "Maria Lopez DOB 03/07/1990 MRN 5523411 has bruises")
 
     assert "looks like patient details" in last_text(state)
-    everything = await store.everything_about(NURSE)
+    everything = await store.privacy.everything_about(NURSE)
     assert "Maria" not in str(everything)
 
 
@@ -162,7 +162,7 @@ async def test_forget_after_confirmation_leaves_nothing_of_the_learner_in_the_fi
     await press(app, state, "forget:yes")
 
     assert "has been erased" in (state.calls_of("editMessageText")[-1].text or "")
-    everything = await store.everything_about(NURSE)
+    everything = await store.privacy.everything_about(NURSE)
     assert all(rows == [] for rows in everything.values())
     needle = NURSE.to_bytes(6, "big")
     for path in (store.path, Path(f"{store.path}-wal")):
@@ -174,7 +174,7 @@ async def test_forget_can_be_declined(app: CourseApplication, state: BotAPIState
     await say(app, "/start")
     await say(app, "/forget")
     await press(app, state, "forget:no")
-    assert await store.learner(NURSE) is not None
+    assert await store.learners.learner(NURSE) is not None
 
 
 async def test_hide_deletes_the_bots_messages_from_the_last_48_hours(
@@ -203,7 +203,7 @@ async def test_discreet_mode_opens_scheduled_bites_neutrally_and_protects_them(
         chat = application.bot_data["course_chat"]
         await chat.start(Who(NURSE, NURSE))
         state.observe_update(message_update(NURSE, "/start"))
-        await store.save_preferences(NURSE, Preferences(timezone="UTC"), clock.now)
+        await store.learners.save_preferences(NURSE, Preferences(timezone="UTC"), clock.now)
         ticker = Ticker(course, store, TelegramSender(application.bot), clock=clock, pacer=Pacer(1000))
         await ticker.tick()
 
@@ -213,12 +213,12 @@ async def test_discreet_mode_opens_scheduled_bites_neutrally_and_protects_them(
 
 
 async def test_inactive_learners_are_erased_after_the_retention_period(store: Store, clock: FakeClock) -> None:
-    await store.enrol(1, 1, clock.now - timedelta(days=400))
-    await store.enrol(2, 2, clock.now - timedelta(days=400))
-    await store.record_pull(2, "l1-welcome", clock.now - timedelta(days=10), clock.now.date())
-    await store.enrol(3, 3, clock.now - timedelta(days=10))
+    await store.learners.enrol(1, 1, clock.now - timedelta(days=400))
+    await store.learners.enrol(2, 2, clock.now - timedelta(days=400))
+    await store.progress.record_pull(2, "l1-welcome", clock.now - timedelta(days=10), clock.now.date())
+    await store.learners.enrol(3, 3, clock.now - timedelta(days=10))
 
-    erased = await store.forget_inactive(clock.now - timedelta(days=365))
+    erased = await store.privacy.forget_inactive(clock.now - timedelta(days=365))
 
     assert erased == 1
-    assert [await store.learner(user) is None for user in (1, 2, 3)] == [True, False, False]
+    assert [await store.learners.learner(user) is None for user in (1, 2, 3)] == [True, False, False]

@@ -86,7 +86,7 @@ async def rig(store: Store, mini_course: Course, clock: FakeClock) -> AsyncItera
 async def enrol_with_schedule(rig: Rig, user_id: int, *, pace: int = 2, daily: time = time(9, 0)) -> None:
     await rig.chat.start(Who(user_id, user_id))
     settings = Preferences(timezone="Europe/London", daily_time=daily, pace=pace)
-    await rig.store.save_preferences(user_id, settings, rig.clock.now)  # due now
+    await rig.store.learners.save_preferences(user_id, settings, rig.clock.now)  # due now
 
 
 def later_button(call: Call) -> str:
@@ -152,7 +152,9 @@ async def test_a_crash_between_intent_and_send_resends_on_restart(
         due = await rig.ticker.plan(clock.now)
         from bot.delivery.tick import _intent
 
-        await store.record_intents([_intent(d, p, clock.now, mini_course) for d, p in due], clock.now)  # then "crash"
+        await store.outbox.record_intents(
+            [_intent(d, p, clock.now, mini_course) for d, p in due], clock.now
+        )  # then "crash"
         await rig.app.shutdown()
 
     async with await Store.open(path) as store:
@@ -228,7 +230,7 @@ async def test_three_unanswered_bring_one_reminder_then_a_pause_with_a_resume_bu
     assert "paused your daily bites" in texts[-1]
     resume = rig.sent_to(7)[-1]
     await rig.press(7, later_button(resume), resume)
-    schedule = await rig.store.schedule(7)
+    schedule = await rig.store.learners.schedule(7)
     assert schedule is not None
     assert not schedule.paused
 
@@ -250,7 +252,7 @@ async def test_a_wrong_answer_comes_back_for_review_about_a_day_later(rig: Rig, 
     answer = markup["inline_keyboard"][0][1]["callback_data"]
     await rig.press(7, answer, review)
     await rig.press(7, answer, review)  # a double tap counts once
-    assert len(list(await store._db.execute_fetchall("SELECT rating FROM reviews WHERE user_id = 7"))) == 1
+    assert len(list(await store.database.fetch("SELECT rating FROM reviews WHERE user_id = 7"))) == 1
 
 
 async def test_later_puts_a_bite_off_and_it_comes_back(rig: Rig) -> None:
@@ -276,7 +278,7 @@ async def test_setting_up_the_schedule_with_buttons_makes_the_learner_due(rig: R
     for data in ("set:region:uk!", "set:tz:Europe/London!", "set:time:0900!", "set:days:127!", "set:pace:3!"):
         await rig.press(7, data, rig.sent_to(7)[-1])
 
-    schedule = await store.schedule(7)
+    schedule = await store.learners.schedule(7)
     assert schedule is not None
     assert schedule.prefs is not None
     assert (schedule.prefs.timezone, schedule.prefs.daily_time, schedule.prefs.pace) == (
@@ -285,7 +287,7 @@ async def test_setting_up_the_schedule_with_buttons_makes_the_learner_due(rig: R
         3,
     )
     assert "Schedule saved" in (rig.sent_to(7)[-1].text or "")
-    assert await store.upcoming(rig.clock.now, 10)
+    assert await store.outbox.upcoming(rig.clock.now, 10)
 
 
 async def test_a_typed_time_is_read_and_nonsense_is_asked_again(rig: Rig, store: Store) -> None:
@@ -295,11 +297,11 @@ async def test_a_typed_time_is_read_and_nonsense_is_asked_again(rig: Rig, store:
     await rig.say(7, "half past seven")
     assert "couldn't read that" in (rig.sent_to(7)[-1].text or "")
     await rig.say(7, "7:45")
-    schedule = await store.schedule(7)
+    schedule = await store.learners.schedule(7)
     assert schedule is not None
     assert schedule.prefs is not None
     assert schedule.prefs.daily_time == time(7, 45)
-    assert await store.awaiting(7) is None
+    assert await store.learners.awaiting(7) is None
 
 
 async def test_pause_until_a_date_and_resume(rig: Rig, store: Store) -> None:
@@ -321,7 +323,7 @@ async def test_a_lesson_the_learner_just_pulled_is_not_sent_again_by_the_tick(ri
 
     from bot.delivery.tick import _intent
 
-    [send_id] = await store.record_intents(
+    [send_id] = await store.outbox.record_intents(
         [_intent(d, p, rig.clock.now, rig.chat.course) for d, p in due], rig.clock.now
     )
 
@@ -333,15 +335,15 @@ async def test_next_moves_on_when_the_tick_claimed_its_lesson_a_moment_earlier(
     rig: Rig, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await enrol_with_schedule(rig, 7)
-    stale = await store.record(7)  # what /next read, just before the tick delivered the first lesson
-    await store.record_intents([_intent_for_first_lesson(rig)], rig.clock.now)
+    stale = await store.progress.record(7)  # what /next read, just before the tick delivered the first lesson
+    await store.outbox.record_intents([_intent_for_first_lesson(rig)], rig.clock.now)
     reads = iter([stale])
-    original = store.record
+    original = store.progress.record
 
     async def record_once_stale(user_id: int, *, only: str | None = None) -> object:
         return next(reads, None) or await original(user_id, only=only)
 
-    monkeypatch.setattr(store, "record", record_once_stale)
+    monkeypatch.setattr(store.progress, "record", record_once_stale)
     outcome = await rig.chat.next_bite(Who(7, 7))
 
     assert "First question" in outcome.replies[0].text

@@ -77,7 +77,7 @@ class Learner:
         await self.press("set:tz:Europe/London!", region, "sendMessage")
         for step in ("set:time:0700!", "set:days:127!", "set:pace:5!"):
             await self.press(step, self.last_message().result["message_id"], "sendMessage")
-        await self.store.set_next_due(self.user_id, utc_now())  # their slot comes round: the tick will send
+        await self.store.learners.set_next_due(self.user_id, utc_now())  # their slot comes round: the tick will send
         await self.say("/next")
         await self.say("/next")
         question = next(
@@ -114,12 +114,12 @@ async def test_two_hundred_learners_at_once_while_the_tick_delivers(
             await application.stop()
         elapsed = time.perf_counter() - started
 
-        answers = list(await store._db.execute_fetchall("SELECT user_id, item_id, option FROM answers"))
+        answers = list(await store.database.fetch("SELECT user_id, item_id, option FROM answers"))
         sends = Counter(
             (row[0], row[1])
-            for row in await store._db.execute_fetchall("SELECT kind, status FROM sends WHERE kind != 'pull'")
+            for row in await store.database.fetch("SELECT kind, status FROM sends WHERE kind != 'pull'")
         )
-        delivered = list(await store._db.execute_fetchall("SELECT user_id, item_id FROM deliveries"))
+        delivered = list(await store.database.fetch("SELECT user_id, item_id FROM deliveries"))
 
     expected = {(learner.user_id, "one-question-a", learner.option) for learner in learners}
     assert set(answers) == expected, "every learner's one answer, as they gave it"

@@ -39,9 +39,9 @@ async def test_an_existing_empty_file_is_migrated(tmp_path: Path) -> None:
 async def test_reopening_keeps_the_data_and_does_not_migrate_again(tmp_path: Path) -> None:
     path = tmp_path / "coursebot.sqlite3"
     async with await Store.open(path) as store:
-        await store.enrol(42, 4200, NOW)
+        await store.learners.enrol(42, 4200, NOW)
     async with await Store.open(path) as store:
-        learner = await store.learner(42)
+        learner = await store.learners.learner(42)
     assert learner is not None
     assert (learner.user_id, learner.chat_id, learner.enrolled_at) == (42, 4200, NOW)
 
@@ -62,66 +62,69 @@ async def test_a_database_that_cannot_be_created_is_a_clear_error(tmp_path: Path
 
 
 async def test_enrolling_twice_keeps_the_first_enrolment_and_updates_the_chat(store: Store) -> None:
-    assert await store.enrol(7, 70, NOW) is True
-    assert await store.enrol(7, 71, NOW + timedelta(days=1)) is False
-    learner = await store.learner(7)
+    assert await store.learners.enrol(7, 70, NOW) is True
+    assert await store.learners.enrol(7, 71, NOW + timedelta(days=1)) is False
+    learner = await store.learners.learner(7)
     assert learner is not None
     assert (learner.chat_id, learner.enrolled_at) == (71, NOW)
 
 
 async def test_an_unknown_learner_is_none(store: Store) -> None:
-    assert await store.learner(404) is None
+    assert await store.learners.learner(404) is None
 
 
 async def test_deliveries_and_answers_make_up_the_record(store: Store) -> None:
-    await store.enrol(7, 70, NOW)
-    await store.record_delivery(7, "l-1", NOW)
-    await store.record_delivery(7, "q-1", NOW)
-    await store.record_delivery(7, "q-1", NOW + timedelta(minutes=5))
-    assert await store.record_answer(7, AnswerRecord("q-1", 2, False, NOW), MEMORY) is True
+    await store.learners.enrol(7, 70, NOW)
+    await store.progress.record_delivery(7, "l-1", NOW)
+    await store.progress.record_delivery(7, "q-1", NOW)
+    await store.progress.record_delivery(7, "q-1", NOW + timedelta(minutes=5))
+    assert await store.progress.record_answer(7, AnswerRecord("q-1", 2, False, NOW), MEMORY) is True
 
-    record = await store.record(7)
+    record = await store.progress.record(7)
 
     assert record.delivered == frozenset({"l-1", "q-1"})
     assert record.answers == {"q-1": AnswerRecord("q-1", 2, False, NOW)}
 
 
 async def test_only_the_first_answer_to_a_question_counts(store: Store) -> None:
-    await store.enrol(7, 70, NOW)
-    await store.record_delivery(7, "q-1", NOW)
-    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is True
-    assert await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1)), MEMORY) is False
-    assert (await store.record(7)).answers["q-1"].option == 1
+    await store.learners.enrol(7, 70, NOW)
+    await store.progress.record_delivery(7, "q-1", NOW)
+    assert await store.progress.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is True
+    assert (
+        await store.progress.record_answer(7, AnswerRecord("q-1", 0, False, NOW + timedelta(seconds=1)), MEMORY)
+        is False
+    )
+    assert (await store.progress.record(7)).answers["q-1"].option == 1
 
 
 async def test_an_answer_to_a_question_never_sent_is_not_kept(store: Store) -> None:
-    await store.enrol(7, 70, NOW)
-    await store.enrol(8, 80, NOW)
-    await store.record_delivery(8, "q-1", NOW)
-    assert await store.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is False
-    assert (await store.record(7)).answers == {}
+    await store.learners.enrol(7, 70, NOW)
+    await store.learners.enrol(8, 80, NOW)
+    await store.progress.record_delivery(8, "q-1", NOW)
+    assert await store.progress.record_answer(7, AnswerRecord("q-1", 1, True, NOW), MEMORY) is False
+    assert (await store.progress.record(7)).answers == {}
 
 
 async def test_record_can_be_narrowed_to_one_item(store: Store) -> None:
-    await store.enrol(7, 70, NOW)
+    await store.learners.enrol(7, 70, NOW)
     for item_id in ("l-1", "q-1", "q-2"):
-        await store.record_delivery(7, item_id, NOW)
-    await store.record_answer(7, AnswerRecord("q-1", 0, False, NOW), MEMORY)
-    await store.record_answer(7, AnswerRecord("q-2", 1, True, NOW), MEMORY)
+        await store.progress.record_delivery(7, item_id, NOW)
+    await store.progress.record_answer(7, AnswerRecord("q-1", 0, False, NOW), MEMORY)
+    await store.progress.record_answer(7, AnswerRecord("q-2", 1, True, NOW), MEMORY)
 
-    record = await store.record(7, only="q-1")
+    record = await store.progress.record(7, only="q-1")
 
     assert record.delivered == frozenset({"q-1"})
     assert set(record.answers) == {"q-1"}
 
 
 async def test_learners_records_are_kept_apart(store: Store) -> None:
-    await store.enrol(1, 10, NOW)
-    await store.enrol(2, 20, NOW)
-    await store.record_delivery(1, "l-1", NOW)
-    assert (await store.record(2)).delivered == frozenset()
+    await store.learners.enrol(1, 10, NOW)
+    await store.learners.enrol(2, 20, NOW)
+    await store.progress.record_delivery(1, "l-1", NOW)
+    assert (await store.progress.record(2)).delivered == frozenset()
 
 
 async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="naive"):
-        await store.enrol(1, 10, datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001 - the point of the test
+        await store.learners.enrol(1, 10, datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001 - the point of the test

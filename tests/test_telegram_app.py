@@ -92,7 +92,7 @@ async def test_start_enrols_and_sends_the_welcome_and_privacy_note(
     assert "do not type any names" in (welcome.text or "")
     assert welcome.params["parse_mode"] == "HTML"
     assert keyboard(welcome) == [[{"text": "Start the first lesson ▶", "callback_data": "next"}]]
-    assert await store.learner(ANNA) is not None
+    assert await store.learners.learner(ANNA) is not None
 
 
 async def test_next_then_an_answer_press_records_it_edits_the_question_and_explains(
@@ -114,7 +114,7 @@ async def test_next_then_an_answer_press_records_it_edits_the_question_and_expla
     assert "Your answer: B\n\n✅ <b>B is the best answer.</b>" in (edit.text or "")
     assert keyboard(edit) == [[{"text": "Next ▶", "callback_data": "next"}]]
     assert sent_since(state, mark) == []
-    assert (await store.record(ANNA)).answers["one-question-a"].correct
+    assert (await store.progress.record(ANNA)).answers["one-question-a"].correct
 
 
 async def test_a_double_tap_counts_once_and_sends_nothing_more(app: CourseApplication, state: BotAPIState) -> None:
@@ -146,7 +146,7 @@ async def test_forged_or_stale_button_data_gets_a_notice_and_changes_nothing(
         texts.NOTICE_STALE_BUTTON,
         texts.NOTICE_NOT_YOURS,
     }
-    assert (await store.record(ANNA)).answers == {}
+    assert (await store.progress.record(ANNA)).answers == {}
 
 
 async def test_a_button_from_before_a_restart_still_works(
@@ -163,7 +163,7 @@ async def test_a_button_from_before_a_restart_still_works(
     async with second:
         await press(second, state, buttons.encode(buttons.Answer("one-question-a", 1)), question)
 
-    assert (await store.record(ANNA)).answers["one-question-a"].option == 1
+    assert (await store.progress.record(ANNA)).answers["one-question-a"].option == 1
 
 
 async def test_progress_shows_a_bar_per_module(app: CourseApplication, state: BotAPIState) -> None:
@@ -206,7 +206,7 @@ async def test_in_a_group_the_bot_asks_for_a_private_chat_and_stores_nothing(
     [reply] = state.sent_messages()
     assert "only in a private chat" in (reply.text or "")
     assert reply.chat_id != ANNA
-    assert await store.learner(ANNA) is None
+    assert await store.learners.learner(ANNA) is None
 
 
 async def test_the_command_menu_is_the_help_list(app: CourseApplication, state: BotAPIState) -> None:

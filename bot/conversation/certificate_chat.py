@@ -30,19 +30,19 @@ class CertificateChat:
 
     async def request(self, user_id: int) -> Outcome:
         """/certificate: the certificate if already issued, the name question if earned, else what is left."""
-        if await self.store.learner(user_id) is None:
+        if await self.store.learners.learner(user_id) is None:
             return Outcome((texts.not_enrolled(),))
         if self.secret is None:
             return Outcome((Reply("Certificates are not set up on this server yet; please ask the course team."),))
-        issued = await self.store.certificate(user_id)
+        issued = await self.store.certificates.of(user_id)
         if issued is not None:
             return Outcome((self._certificate_reply(issued),))
         status = certificates.eligibility(
-            self.course, await self.store.record(user_id), await self.store.best_results(user_id)
+            self.course, await self.store.progress.record(user_id), await self.store.progress.best_results(user_id)
         )
         if not status.qualifies:
             return Outcome((_not_yet(status),))
-        await self.store.set_awaiting(user_id, NAME_PROMPT)
+        await self.store.learners.set_awaiting(user_id, NAME_PROMPT)
         skip = Button("No name on it", buttons.encode(buttons.CertificateWithoutName()))
         return Outcome(
             (
@@ -61,21 +61,21 @@ class CertificateChat:
             name = certificates.clean_name(text)
             if name is None:
                 return Outcome((Reply(f"Please type a name of 1 to {certificates.NAME_MAX} characters."),))
-        await self.store.set_awaiting(user_id, None)
-        if self.secret is None or await self.store.learner(user_id) is None:
+        await self.store.learners.set_awaiting(user_id, None)
+        if self.secret is None or await self.store.learners.learner(user_id) is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
-        issued = await self.store.certificate(user_id)
+        issued = await self.store.certificates.of(user_id)
         if issued is None:
             status = certificates.eligibility(
-                self.course, await self.store.record(user_id), await self.store.best_results(user_id)
+                self.course, await self.store.progress.record(user_id), await self.store.progress.best_results(user_id)
             )
             if not status.qualifies:
                 return Outcome((_not_yet(status),))
-            completed_on = await self.store.completed_on(user_id) or self.clock().date()
-            serial = await self.store.next_certificate_serial()
+            completed_on = await self.store.progress.completed_on(user_id) or self.clock().date()
+            serial = await self.store.certificates.next_serial()
             code = certificates.make_code(self.secret, serial, completed_on, self.course)
             issued = Certificate(code, serial, name, completed_on, self.clock())
-            await self.store.save_certificate(user_id, issued)
+            await self.store.certificates.save(user_id, issued)
         return Outcome((self._certificate_reply(issued),))
 
     def _certificate_reply(self, issued: Certificate) -> Reply:
@@ -97,7 +97,7 @@ class CertificateChat:
         verified = certificates.verify_code(self.secret, code, self.course)
         if verified is None:
             return f"NOT GENUINE: {code.strip()} was not issued by this course."
-        on_record = await self.store.certificate_by_serial(verified.serial)
+        on_record = await self.store.certificates.by_serial(verified.serial)
         holder = f" to {on_record.name}" if on_record is not None and on_record.name else ""
         record_note = "" if on_record is not None else " (its holder has since erased their data)"
         return (
@@ -108,7 +108,7 @@ class CertificateChat:
     async def stats(self, user_id: int) -> Outcome:
         if user_id not in self.admins:
             return Outcome((texts.unknown_command("stats"),))
-        report = stats.compute(self.course, await self.store.statistics_rows(), self.clock())
+        report = stats.compute(self.course, await self.store.statistics.rows(), self.clock())
         return Outcome(texts.in_messages([escape(line) for line in stats.render_text(report).splitlines()]))
 
 

@@ -89,7 +89,7 @@ class CourseChat:
         return await handler(who, argument)
 
     async def start(self, who: Who) -> Outcome:
-        enrolled = await self.store.enrol(who.user_id, who.chat_id, self.clock())
+        enrolled = await self.store.learners.enrol(who.user_id, who.chat_id, self.clock())
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
             return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
@@ -100,19 +100,19 @@ class CourseChat:
         return Outcome((texts.help_text(),))
 
     async def next_bite(self, who: Who) -> Outcome:
-        schedule = await self.store.schedule(who.user_id)
+        schedule = await self.store.learners.schedule(who.user_id)
         if schedule is None:
             return await self.start(who)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
         for _ in range(CLAIM_ATTEMPTS):
-            next_item = engine.next_item(self.course, await self.store.record(who.user_id))
+            next_item = engine.next_item(self.course, await self.store.progress.record(who.user_id))
             if next_item is None:
                 return Outcome((texts.course_complete(self.course),))
             item = next_item
             # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
             # still find it in the chat history), and a question simply comes back until it is answered.
-            claimed = await self.store.record_pull(who.user_id, next_item.id, now, day)
+            claimed = await self.store.progress.record_pull(who.user_id, next_item.id, now, day)
             if claimed or isinstance(item, Question):
                 break
             # The schedule delivered this lesson a moment ago: move on to the one after it.
@@ -121,9 +121,9 @@ class CourseChat:
         return Outcome((texts.lesson(self.course, item),))
 
     async def show_progress(self, who: Who) -> Outcome:
-        if await self.store.learner(who.user_id) is None:
+        if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),))
-        record = await self.store.record(who.user_id)
+        record = await self.store.progress.record(who.user_id)
         return Outcome((texts.progress(self.course, engine.progress(self.course, record)),))
 
     async def press(self, who: Who, data: str | None) -> Outcome:
@@ -165,7 +165,7 @@ class CourseChat:
         # question was sent to this learner and not yet answered (atomically, so a double tap counts once).
         now = self.clock()
         memory = spacing.review(None, item_id, graded.correct, now)
-        if await self.store.record_answer(who.user_id, graded.record(now), memory):
+        if await self.store.progress.record_answer(who.user_id, graded.record(now), memory):
             edit, separate_feedback = texts.answered(self.course, graded.question, option)
             return Outcome(
                 replies=() if separate_feedback is None else (separate_feedback,),
@@ -175,17 +175,17 @@ class CourseChat:
         return await self._explain_refused_answer(who, item_id, option)
 
     async def _explain_refused_answer(self, who: Who, item_id: str, option: int) -> Outcome:
-        record = await self.store.record(who.user_id, only=item_id)
+        record = await self.store.progress.record(who.user_id, only=item_id)
         verdict = engine.score_answer(self.course, record, item_id, option)
         if verdict is engine.Rejection.ALREADY_ANSWERED:
             return Outcome(notice=texts.notice_already_answered(record.answers[item_id].option))
-        if await self.store.learner(who.user_id) is None:
+        if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
         return Outcome(notice=texts.NOTICE_NOT_YOURS)
 
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
-        awaiting = await self.store.awaiting(who.user_id)
+        awaiting = await self.store.learners.awaiting(who.user_id)
         if awaiting == NAME_PROMPT:
             return await self.certificates.named(who.user_id, text)
         if awaiting:
@@ -194,7 +194,7 @@ class CourseChat:
 
     async def remember(self, chat_id: int, message_id: int) -> None:
         """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""
-        await self.store.remember_message(chat_id, message_id, self.clock())
+        await self.store.privacy.remember_message(chat_id, message_id, self.clock())
 
 
 async def _ready(outcome: Outcome) -> Outcome:

@@ -79,7 +79,7 @@ class LookupChat:
         return Outcome((Reply(heading, button_rows(cards, 2)),))
 
     async def resources(self, user_id: int) -> Outcome:
-        region = await self.store.region(user_id)
+        region = await self.store.learners.region(user_id)
         if region is None:
             return Outcome((self._region_menu(),))
         return await self.resources_for(region)
@@ -89,7 +89,7 @@ class LookupChat:
         if card is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         others = Button("Other regions", buttons.encode(buttons.Menu("resources")))
-        await self.store.count_lookup(card.id, self.clock().date())
+        await self.store.statistics.count_lookup(card.id, self.clock().date())
         return Outcome((Reply(_card_text(card), ((others,),)),))
 
     def _region_menu(self) -> Reply:
@@ -105,7 +105,7 @@ class LookupChat:
             card = self.course.card(item_id)
             if card is None:
                 return Outcome(notice=texts.NOTICE_STALE_BUTTON)
-            await self.store.count_lookup(card.id, self.clock().date())
+            await self.store.statistics.count_lookup(card.id, self.clock().date())
             extra: tuple[tuple[Button, ...], ...] = (RESPOND_AND_RESOURCES,)
             if card.group == "respond":
                 extra = ((RESPOND_AND_RESOURCES[1],),)
@@ -140,7 +140,7 @@ class LookupChat:
         return Outcome((Reply(PRIVACY_TEXT.format(days=self.retention_days)),))
 
     async def mydata(self, user_id: int) -> Outcome:
-        everything = await self.store.everything_about(user_id)
+        everything = await self.store.privacy.everything_about(user_id)
         if not everything["learners"]:
             return Outcome((Reply("I keep nothing about you: you are not enrolled. (/start enrols you.)"),))
         lines = ["🗂 **Everything I keep about you**", ""]
@@ -164,7 +164,7 @@ class LookupChat:
     async def forget(self, user_id: int, chat_id: int, confirmed: bool) -> Outcome:
         if not confirmed:
             return Outcome(edit=Reply("Nothing was erased."), notice="Kept")
-        await self.store.forget(user_id, chat_id)
+        await self.store.privacy.forget(user_id, chat_id)
         return Outcome(
             edit=Reply("🗑 Done: everything I kept about you has been erased. /start begins afresh."),
             notice="Erased",
@@ -172,8 +172,8 @@ class LookupChat:
 
     async def hide(self, chat_id: int) -> Outcome:
         since = self.clock() - HIDE_WINDOW
-        message_ids = await self.store.recent_messages(chat_id, since)
-        await self.store.forget_messages(chat_id, message_ids)
+        message_ids = await self.store.privacy.recent_messages(chat_id, since)
+        await self.store.privacy.forget_messages(chat_id, message_ids)
         return Outcome((Reply("Done."),), delete=tuple(message_ids))
 
 

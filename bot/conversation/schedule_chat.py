@@ -32,7 +32,7 @@ class ScheduleChat:
     # --- settings -----------------------------------------------------------------------------
 
     async def menu(self, user_id: int) -> Outcome:
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
         if schedule.prefs is None:
@@ -44,7 +44,7 @@ class ScheduleChat:
 
     async def choose(self, user_id: int, field: str, value: str) -> Outcome:
         """A settings button: show the next question, or save the choice."""
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
         then = value.endswith(say.THEN)
@@ -54,17 +54,17 @@ class ScheduleChat:
         if field == "done":
             return Outcome(notice="Saved", edit=say.schedule_saved(schedule.prefs, None) if schedule.prefs else None)
         if field == "type" and value in say.TYPE_PROMPTS:
-            await self.store.set_awaiting(user_id, value + (say.THEN if then else ""))
+            await self.store.learners.set_awaiting(user_id, value + (say.THEN if then else ""))
             return Outcome((say.type_prompt(value),))
         if not value:
             return Outcome(edit=self._question(field, then))
         if field == "region":
             if value not in say.REGION_ZONES:
                 return _stale()
-            await self.store.set_region(user_id, REGION_FROM_ZONE_REGION[value])
+            await self.store.learners.set_region(user_id, REGION_FROM_ZONE_REGION[value])
             return Outcome(edit=say.ask_zone(value, then))
         if field == "discreet" and value in ("0", "1"):
-            await self.store.set_discreet(user_id, value == "1")
+            await self.store.learners.set_discreet(user_id, value == "1")
             return Outcome(notice="Discreet mode on" if value == "1" else "Discreet mode off")
         return await self._save(user_id, schedule.prefs, field, value, then)
 
@@ -84,10 +84,10 @@ class ScheduleChat:
         value = _normalise(what, text)
         if value is None:
             return Outcome((say.not_understood(what),))
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
-        await self.store.set_awaiting(user_id, None)
+        await self.store.learners.set_awaiting(user_id, None)
         return await self._save(user_id, schedule.prefs, what, value, awaiting.endswith(say.THEN))
 
     async def _save(self, user_id: int, prefs: Preferences | None, field: str, value: str, then: bool) -> Outcome:
@@ -96,7 +96,7 @@ class ScheduleChat:
             return _stale()
         now = self.clock()
         next_due = planning.first_slot_after(updated, now)
-        await self.store.save_preferences(user_id, updated, next_due)
+        await self.store.learners.save_preferences(user_id, updated, next_due)
         following = {"tz": "time", "time": "days", "days": "pace"}.get(field) if then else None
         if following is not None:
             return Outcome((self._question(following, then=True),), notice="Saved")
@@ -105,21 +105,21 @@ class ScheduleChat:
     # --- snooze, pause, resume ----------------------------------------------------------------
 
     async def later(self, user_id: int, send_id: int) -> Outcome:
-        if await self.store.sent_send(send_id, user_id) is None:
+        if await self.store.outbox.sent_send(send_id, user_id) is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         return Outcome((say.later_menu(send_id),))
 
     async def snooze(self, user_id: int, send_id: int, choice: str) -> Outcome:
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None or schedule.prefs is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         until = planning.snooze_until(schedule.prefs, choice, self.clock())
-        if await self.store.snooze(user_id, send_id, until) is None:
+        if await self.store.outbox.snooze(user_id, send_id, until) is None:
             return Outcome(notice="That bite was already answered or put off.")
         return Outcome(edit=say.snoozed(schedule.prefs, until), notice="Later it is")
 
     async def pause(self, user_id: int, argument: str) -> Outcome:
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
         until = None
@@ -130,38 +130,40 @@ class ScheduleChat:
         next_due = None
         if schedule.prefs is not None and until is not None:
             next_due = planning.first_slot_after(schedule.prefs, until)
-        await self.store.set_pause(user_id, paused=True, until=until, next_due=next_due)
+        await self.store.learners.set_pause(user_id, paused=True, until=until, next_due=next_due)
         return Outcome((say.paused(schedule.prefs, until),))
 
     async def resume(self, user_id: int) -> Outcome:
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
         next_due = None
         if schedule.prefs is not None:
             next_due = planning.first_slot_after(schedule.prefs, self.clock())
-        await self.store.set_pause(user_id, paused=False, until=None, next_due=next_due)
+        await self.store.learners.set_pause(user_id, paused=False, until=None, next_due=next_due)
         return Outcome((say.resumed(schedule.prefs, next_due),))
 
     async def reactivate(self, user_id: int) -> None:
         """After /start: a learner who had blocked the bot gets their schedule back."""
-        schedule = await self.store.schedule(user_id)
+        schedule = await self.store.learners.schedule(user_id)
         if schedule is not None and schedule.prefs is not None and not schedule.paused:
-            await self.store.set_next_due(user_id, planning.first_slot_after(schedule.prefs, self.clock()))
+            await self.store.learners.set_next_due(user_id, planning.first_slot_after(schedule.prefs, self.clock()))
 
     # --- reviews ------------------------------------------------------------------------------
 
     async def review_answer(self, user_id: int, send_id: int, option: int) -> Outcome:
-        sent = await self.store.sent_send(send_id, user_id)
+        sent = await self.store.outbox.sent_send(send_id, user_id)
         if sent is None or sent[0] != "review":
             return Outcome(notice="You already answered this review, or it is out of date.")
         graded = engine.grade(self.course, sent[1], option)
         if isinstance(graded, engine.Rejection):
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         now = self.clock()
-        previous = await self.store.latest_card(user_id, graded.question.id)
+        previous = await self.store.outbox.latest_card(user_id, graded.question.id)
         memory = spacing.review(previous, graded.question.id, graded.correct, now)
-        kept = await self.store.record_review(user_id, send_id, graded.question.id, option, graded.correct, memory, now)
+        kept = await self.store.outbox.record_review(
+            user_id, send_id, graded.question.id, option, graded.correct, memory, now
+        )
         if not kept:
             return Outcome(notice="You already answered this review.")
         edit, separate = texts.answered(self.course, graded.question, option)

@@ -72,14 +72,14 @@ class Ticker:
 
     async def start(self) -> int:
         """At start-up: re-plan whatever a crash left half-sent; returns how many learners that was."""
-        recovered = await self.store.recover_pending(self.clock())
+        recovered = await self.store.outbox.recover_pending(self.clock())
         if recovered:
             logger.warning("re-planning %d interrupted deliveries", recovered)
         return recovered
 
     async def plan(self, now: datetime) -> list[tuple[DueLearner, planning.Plan]]:
         """Who is due at `now` and what each gets (no sending, no writing)."""
-        batch = await self.store.due_batch(now, self.batch_size)
+        batch = await self.store.outbox.due_batch(now, self.batch_size)
         return [
             (due, planning.plan(self.course, due.schedule, due.record, due.reviews, due.today, now)) for due in batch
         ]
@@ -96,7 +96,7 @@ class Ticker:
             if not plans:
                 return report
             intents = [_intent(due, plan, now, self.course) for due, plan in plans]
-            send_ids = await self.store.record_intents(intents, now)
+            send_ids = await self.store.outbox.record_intents(intents, now)
             jobs = []
             for (due, plan), send_id in zip(plans, send_ids, strict=True):
                 if send_id is not None and plan.kind is not None:
@@ -131,13 +131,13 @@ class Ticker:
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
         outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)
         if outcome is Delivery.SENT:
-            await self.store.confirm_sent(send_id, self.clock())
+            await self.store.outbox.confirm_sent(send_id, self.clock())
             if message_id is not None:
-                await self.store.remember_message(chat_id, message_id, self.clock())
+                await self.store.privacy.remember_message(chat_id, message_id, self.clock())
         else:
-            await self.store.confirm_failed(send_id)
+            await self.store.outbox.confirm_failed(send_id)
             if outcome is Delivery.BLOCKED:
-                await self.store.set_inactive(user_id)
+                await self.store.learners.set_inactive(user_id)
                 logger.info("learner blocked the bot: deliveries stopped", extra={"learner": learner_ref(user_id)})
         return outcome
 

@@ -20,7 +20,7 @@ class Upcoming:
 
 async def upcoming(store: Store, course: Course, now: datetime, limit: int) -> list[Upcoming]:
     rows = []
-    for due, when in await store.upcoming(now, limit):
+    for due, when in await store.outbox.upcoming(now, limit):
         prefs = due.schedule.prefs
         kind, item_id = planning.choose(course, due.record, due.reviews, due.today, prefs.pace if prefs else 1, when)
         what = f"{kind.value} {item_id}" if kind is not None and item_id else "nothing new (course done)"

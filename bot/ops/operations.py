@@ -16,7 +16,7 @@ from bot.store import Store
 
 async def stats(db: Path, course: Course, now: datetime, csv_dir: Path | None, plot_dir: Path | None) -> str:
     async with await Store.open(db) as store:
-        report = statistics.compute(course, await store.statistics_rows(), now)
+        report = statistics.compute(course, await store.statistics.rows(), now)
     written = []
     if csv_dir is not None:
         written += statistics.write_csv(report, csv_dir)
@@ -35,7 +35,7 @@ async def verify(db: Path, course: Course, secret: str | None, code: str, now: d
 async def export_completions(db: Path, out: TextIO = sys.stdout) -> int:
     """The certificates issued, as CSV (code, name, completion date, issue date), for a training office."""
     async with await Store.open(db) as store:
-        issued = await store.certificates()
+        issued = await store.certificates.all()
     writer = csv.writer(out)
     writer.writerow(["code", "name", "completed_on", "issued_on"])
     for certificate in issued:

@@ -148,8 +148,8 @@ def schedule_jobs(
 
     async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
         now = ticker.clock()
-        erased = await store.forget_inactive(now - retention)
-        await store.prune_messages(now - HIDE_WINDOW)
+        erased = await store.privacy.forget_inactive(now - retention)
+        await store.privacy.prune_messages(now - HIDE_WINDOW)
         if erased:
             logger.info("erased %d learners inactive for %d days", erased, retention.days)
 

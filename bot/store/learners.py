@@ -1,0 +1,91 @@
+"""Learners and their settings: enrolment, the schedule they chose, pausing, region, discretion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.engine import Learner
+from bot.store.codec import SCHEDULE_COLUMNS, days_mask, from_text, optional_text, schedule_from, to_text
+from bot.store.database import Database
+from scheduler.planning import LearnerSchedule
+from scheduler.windows import Preferences
+
+
+class Learners:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enrol(self, user_id: int, chat_id: int, now: datetime) -> bool:
+        """Enrol the learner (True) or, if already enrolled, just note their current chat (False)."""
+        inserted = await self._db.fetch(
+            "INSERT INTO learners (user_id, chat_id, enrolled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO NOTHING RETURNING 1",
+            (user_id, chat_id, to_text(now)),
+        )
+        if inserted:
+            return True
+        # Coming back with /start also undoes a block: the learner can be sent to again.
+        await self._db.fetch("UPDATE learners SET chat_id = ?, active = 1 WHERE user_id = ?", (chat_id, user_id))
+        return False
+
+    async def learner(self, user_id: int) -> Learner | None:
+        rows = await self._db.fetch("SELECT user_id, chat_id, enrolled_at FROM learners WHERE user_id = ?", (user_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return Learner(user_id=row[0], chat_id=row[1], enrolled_at=from_text(row[2]))
+
+    async def schedule(self, user_id: int) -> LearnerSchedule | None:
+        rows = await self._db.fetch(f"SELECT {SCHEDULE_COLUMNS} FROM learners WHERE user_id = ?", (user_id,))
+        return schedule_from(rows[0]) if rows else None
+
+    async def awaiting(self, user_id: int) -> str | None:
+        """What free text the bot asked this learner for (such as a time of day), if anything."""
+        rows = await self._db.fetch("SELECT awaiting FROM learners WHERE user_id = ?", (user_id,))
+        return rows[0][0] if rows else None
+
+    async def set_awaiting(self, user_id: int, what: str | None) -> None:
+        await self._db.fetch("UPDATE learners SET awaiting = ? WHERE user_id = ?", (what, user_id))
+
+    async def save_preferences(self, user_id: int, prefs: Preferences, next_due: datetime | None) -> None:
+        await self._db.fetch(
+            "UPDATE learners SET timezone = ?, daily_time = ?, days = ?, pace = ?, quiet_start = ?, quiet_end = ?, "
+            "next_due_at = ?, awaiting = NULL WHERE user_id = ?",
+            (
+                prefs.timezone,
+                prefs.daily_time.strftime("%H:%M"),
+                days_mask(prefs.days),
+                prefs.pace,
+                prefs.quiet_start.strftime("%H:%M"),
+                prefs.quiet_end.strftime("%H:%M"),
+                optional_text(next_due),
+                user_id,
+            ),
+        )
+
+    async def set_pause(self, user_id: int, *, paused: bool, until: datetime | None, next_due: datetime | None) -> None:
+        await self._db.fetch(
+            "UPDATE learners SET paused = ?, paused_until = ?, snoozed_until = NULL, next_due_at = ?, "
+            "unanswered = CASE WHEN ? THEN unanswered ELSE 0 END, reminded = CASE WHEN ? THEN reminded ELSE 0 END "
+            "WHERE user_id = ?",
+            (int(paused), optional_text(until), optional_text(next_due), int(paused), int(paused), user_id),
+        )
+
+    async def set_inactive(self, user_id: int) -> None:
+        """The learner blocked the bot: nothing more is sent until they /start again."""
+        await self._db.fetch("UPDATE learners SET active = 0 WHERE user_id = ?", (user_id,))
+
+    async def set_next_due(self, user_id: int, next_due: datetime | None) -> None:
+        await self._db.fetch(
+            "UPDATE learners SET next_due_at = ? WHERE user_id = ?", (optional_text(next_due), user_id)
+        )
+
+    async def set_region(self, user_id: int, region: str) -> None:
+        await self._db.fetch("UPDATE learners SET region = ? WHERE user_id = ?", (region, user_id))
+
+    async def region(self, user_id: int) -> str | None:
+        rows = await self._db.fetch("SELECT region FROM learners WHERE user_id = ?", (user_id,))
+        return rows[0][0] if rows else None
+
+    async def set_discreet(self, user_id: int, discreet: bool) -> None:
+        await self._db.fetch("UPDATE learners SET discreet = ? WHERE user_id = ?", (int(discreet), user_id))

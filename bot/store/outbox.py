@@ -1,0 +1,290 @@
+"""The schedule's outbox: who is due, each planned message from intent to sent (or failed), snoozes, and the
+answers to reviews, so a crash or a restart loses no bite and sends none twice in normal operation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.core.engine import AnswerRecord, LearnerRecord
+from bot.store.codec import SCHEDULE_COLUMNS, from_text, optional_text, schedule_from, to_text
+from bot.store.database import Database, Transaction
+from scheduler.planning import LearnerSchedule, ReviewDue, Today
+from scheduler.spacing import ReviewState
+
+
+@dataclass(frozen=True)
+class DueLearner:
+    """A learner the tick must decide for, with everything the decision needs."""
+
+    schedule: LearnerSchedule
+    record: LearnerRecord
+    reviews: tuple[ReviewDue, ...]
+    today: Today
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the tick is about to do for one learner."""
+
+    user_id: int
+    kind: str | None
+    item_id: str | None
+    local_day: date
+    next_due: datetime | None
+    pause: bool = False
+    resume: bool = False
+    reminder: bool = False
+    skip_if_delivered: bool = False  # a lesson: send it only if this intent is the one that delivers it
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def due_batch(self, now: datetime, limit: int) -> list[DueLearner]:
+        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs."""
+        rows = await self._db.fetch(
+            f"SELECT {SCHEDULE_COLUMNS} FROM learners WHERE active = 1 AND next_due_at <= ? "
+            "ORDER BY next_due_at LIMIT ?",
+            (to_text(now), limit),
+        )
+        return await self._with_plan_inputs([schedule_from(row) for row in rows], now)
+
+    async def upcoming(self, now: datetime, limit: int) -> list[tuple[DueLearner, datetime]]:
+        """The next `limit` scheduled deliveries (due or not), soonest first, for operators."""
+        rows = await self._db.fetch(
+            f"SELECT {SCHEDULE_COLUMNS}, next_due_at FROM learners WHERE active = 1 AND next_due_at IS NOT NULL "
+            "ORDER BY next_due_at LIMIT ?",
+            (limit,),
+        )
+        learners = await self._with_plan_inputs([schedule_from(row[:-1]) for row in rows], now)
+        return [(due, from_text(row[-1])) for due, row in zip(learners, rows, strict=True)]
+
+    async def _with_plan_inputs(self, learners: list[LearnerSchedule], now: datetime) -> list[DueLearner]:
+        """Each learner with their progress, review memory and what they had today, in three queries."""
+        if not learners:
+            return []
+        ids = json.dumps([learner.user_id for learner in learners])
+        in_batch = "user_id IN (SELECT value FROM json_each(:ids))"
+        progress = await self._db.fetch(
+            f"SELECT 'd', user_id, item_id, NULL, NULL, NULL FROM deliveries WHERE {in_batch} "
+            f"UNION ALL SELECT 'a', user_id, item_id, option, correct, answered_at FROM answers WHERE {in_batch}",
+            {"ids": ids},
+        )
+        cards = await self._db.fetch(
+            "SELECT user_id, item_id, due_at, MAX(at) FROM ("
+            f"SELECT user_id, item_id, due_at, reviewed_at AS at FROM reviews WHERE {in_batch} "
+            "UNION ALL SELECT user_id, item_id, COALESCE(due_at, answered_at), answered_at "
+            f"FROM answers WHERE {in_batch}"
+            ") GROUP BY user_id, item_id",
+            {"ids": ids},
+        )
+        recent = await self._db.fetch(
+            f"SELECT user_id, local_day, kind FROM sends WHERE {in_batch} AND created_at >= :since "
+            "AND status = 'sent' AND kind IN ('pull', 'new', 'review')",
+            {"ids": ids, "since": to_text(now - timedelta(days=2))},
+        )
+        delivered: dict[int, set[str]] = {}
+        answers: dict[int, dict[str, AnswerRecord]] = {}
+        for kind, user_id, item_id, option, correct, answered_at in progress:
+            if kind == "d":
+                delivered.setdefault(user_id, set()).add(item_id)
+            else:
+                answers.setdefault(user_id, {})[item_id] = AnswerRecord(
+                    item_id, option, bool(correct), from_text(answered_at)
+                )
+        reviews: dict[int, list[ReviewDue]] = {}
+        for user_id, item_id, due_at, _ in cards:
+            reviews.setdefault(user_id, []).append(ReviewDue(item_id, from_text(due_at)))
+        sends: dict[int, list[tuple[str, str]]] = {}
+        for user_id, local_day, kind in recent:
+            sends.setdefault(user_id, []).append((local_day, kind))
+        batch = []
+        for learner in learners:
+            day = learner.prefs.local_day(now).isoformat() if learner.prefs else None
+            todays = [kind for sent_day, kind in sends.get(learner.user_id, []) if sent_day == day]
+            batch.append(
+                DueLearner(
+                    schedule=learner,
+                    record=LearnerRecord(
+                        frozenset(delivered.get(learner.user_id, ())), answers.get(learner.user_id, {})
+                    ),
+                    reviews=tuple(reviews.get(learner.user_id, ())),
+                    today=Today(bites=len(todays), reviews=todays.count("review")),
+                )
+            )
+        return batch
+
+    async def record_intents(self, intents: list[Intent], now: datetime) -> list[int | None]:
+        """Before sending: note each planned message (pending) and move each learner's next due time.
+
+        One transaction for the whole batch, so a crash leaves either all of it or none.
+        """
+        send_ids: list[int | None] = []
+        async with self._db.transaction() as tx:
+            for intent in intents:
+                send_ids.append(await self._record_intent(tx, intent, now))
+        return send_ids
+
+    async def _record_intent(self, tx: Transaction, intent: Intent, now: datetime) -> int | None:
+        send_id = None
+        claimed = False
+        if intent.kind == "new" and intent.item_id is not None:
+            changed, _ = await tx.execute(
+                "INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (intent.user_id, intent.item_id, to_text(now)),
+            )
+            claimed = changed == 1
+        # A lesson someone else just delivered (the learner's /next) is not sent again; a question already
+        # sent is, since it stays due until answered.
+        if intent.kind is not None and (claimed or not intent.skip_if_delivered):
+            _, send_id = await tx.execute(
+                "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, claimed) "
+                "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                (intent.user_id, intent.kind, intent.item_id, intent.local_day.isoformat(), to_text(now), int(claimed)),
+            )
+        await tx.execute(
+            "UPDATE learners SET next_due_at = ?, "
+            "snoozed_until = CASE WHEN ? THEN NULL ELSE snoozed_until END, "
+            "paused = CASE WHEN ? THEN 1 WHEN ? THEN 0 ELSE paused END, "
+            "paused_until = CASE WHEN ? THEN NULL ELSE paused_until END, "
+            "reminded = CASE WHEN ? THEN 1 ELSE reminded END WHERE user_id = ?",
+            (
+                optional_text(intent.next_due),
+                int(intent.kind is not None),
+                int(intent.pause),
+                int(intent.resume),
+                int(intent.resume),
+                int(intent.reminder),
+                intent.user_id,
+            ),
+        )
+        return send_id
+
+    async def confirm_sent(self, send_id: int, now: datetime) -> None:
+        """After sending: the message went out; count it as unanswered until the learner acts."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                "UPDATE sends SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' "
+                "RETURNING user_id, kind",
+                (to_text(now), send_id),
+            )
+            for user_id, kind in rows:
+                if kind in ("new", "review"):
+                    await tx.execute("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
+
+    async def confirm_failed(self, send_id: int) -> None:
+        """The message did not go out: the send failed, and the delivery it claimed is given back."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                "UPDATE sends SET status = 'failed' WHERE id = ? AND status = 'pending' "
+                "RETURNING user_id, item_id, claimed",
+                (send_id,),
+            )
+            await _give_back_claims(tx, rows)
+
+    async def recover_pending(self, now: datetime) -> int:
+        """At start-up: messages whose sending a crash interrupted are planned again.
+
+        Whether Telegram got such a message is unknowable, so this errs toward sending a bite twice rather
+        than losing it: the send is marked failed and its learner is due at once.
+        """
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                "UPDATE sends SET status = 'failed' WHERE status = 'pending' RETURNING user_id, item_id, claimed"
+            )
+            await _give_back_claims(tx, rows)
+            users = {row[0] for row in rows}
+            for user_id in users:
+                await tx.execute(
+                    "UPDATE learners SET next_due_at = ? WHERE user_id = ? AND active = 1 AND paused = 0",
+                    (to_text(now), user_id),
+                )
+        return len(users)
+
+    async def snooze(self, user_id: int, send_id: int, until: datetime) -> str | None:
+        """Put off a scheduled bite: it comes back at `until`. Returns its item, or None if it can't be."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                "UPDATE sends SET status = 'snoozed' WHERE id = ? AND user_id = ? AND status = 'sent' "
+                "AND kind IN ('new', 'review') AND answered_at IS NULL RETURNING kind, item_id",
+                (send_id, user_id),
+            )
+            if not rows:
+                return None
+            kind, item_id = rows[0]
+            if kind == "new":
+                # Delivered no more, so the course hands it out again when the snooze is over.
+                await _give_back_delivery(tx, user_id, item_id)
+            await tx.execute(
+                "UPDATE learners SET snoozed_until = ?, next_due_at = ?, unanswered = 0, reminded = 0 "
+                "WHERE user_id = ?",
+                (to_text(until), to_text(until), user_id),
+            )
+        return str(item_id)
+
+    async def sent_send(self, send_id: int, user_id: int) -> tuple[str, str] | None:
+        """(kind, item) of a message sent to this learner that is still waiting for its answer."""
+        rows = await self._db.fetch(
+            "SELECT kind, item_id FROM sends WHERE id = ? AND user_id = ? AND status = 'sent' AND answered_at IS NULL",
+            (send_id, user_id),
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    async def record_review(
+        self, user_id: int, send_id: int, item_id: str, option: int, correct: bool, state: ReviewState, now: datetime
+    ) -> bool:
+        """Keep the answer to a review question; False when that review was already answered (a double tap)."""
+        async with self._db.transaction() as tx:
+            claimed = await tx.fetch(
+                "UPDATE sends SET answered_at = ? WHERE id = ? AND user_id = ? AND kind = 'review' "
+                "AND status = 'sent' AND answered_at IS NULL RETURNING id",
+                (to_text(now), send_id, user_id),
+            )
+            if not claimed:
+                return False
+            await tx.execute(
+                "INSERT INTO reviews (user_id, item_id, send_id, option, correct, reviewed_at, rating, card, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    item_id,
+                    send_id,
+                    option,
+                    int(correct),
+                    to_text(now),
+                    state.rating,
+                    state.card,
+                    to_text(state.due),
+                ),
+            )
+        return True
+
+    async def latest_card(self, user_id: int, item_id: str) -> str | None:
+        """The question's memory state after its latest review (or its first answer)."""
+        rows = await self._db.fetch(
+            "SELECT card FROM ("
+            "SELECT card, reviewed_at AS at FROM reviews WHERE user_id = :user AND item_id = :item UNION ALL "
+            "SELECT card, answered_at FROM answers WHERE user_id = :user AND item_id = :item) "
+            "WHERE card IS NOT NULL ORDER BY at DESC LIMIT 1",
+            {"user": user_id, "item": item_id},
+        )
+        return str(rows[0][0]) if rows else None
+
+
+async def _give_back_claims(tx: Transaction, rows: list[Any]) -> None:
+    for user_id, item_id, claimed in rows:
+        if claimed and item_id is not None:
+            await _give_back_delivery(tx, user_id, item_id)
+
+
+async def _give_back_delivery(tx: Transaction, user_id: int, item_id: str) -> None:
+    """Undeliver an item (so the course hands it out again), unless the learner has answered it."""
+    await tx.execute(
+        "DELETE FROM deliveries WHERE user_id = ? AND item_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = ? AND item_id = ?)",
+        (user_id, item_id, user_id, item_id),
+    )
