@@ -9,18 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.standin.botapi import (
-    BLOCKED,
-    BOT_USER_ID,
-    BOT_USERNAME,
-    NOT_MODIFIED,
-    APIError,
-    BotAPIState,
-    Call,
-    UploadedFile,
-    bot_user,
-    decode_params,
-)
+from tests.standin.botapi import BotAPIState
 from tests.standin.request import StandinRequest, request_pair
 from tests.standin.updates import (
     callback_update,
@@ -31,6 +20,17 @@ from tests.standin.updates import (
     sticker_update,
     to_update,
     voice_update,
+)
+from tests.standin.wire import (
+    BLOCKED,
+    BOT_USER_ID,
+    BOT_USERNAME,
+    NOT_MODIFIED,
+    APIError,
+    Call,
+    UploadedFile,
+    bot_user,
+    decode_params,
 )
 
 if TYPE_CHECKING:

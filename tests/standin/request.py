@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from telegram.request import BaseRequest, RequestData
 
-from tests.standin.botapi import BotAPIState, UploadedFile
+from tests.standin.botapi import BotAPIState
+from tests.standin.wire import UploadedFile
 
 if TYPE_CHECKING:
     from telegram._utils.types import ODVInput

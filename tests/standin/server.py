@@ -20,8 +20,9 @@ from types import TracebackType
 
 from aiohttp import web
 
-from tests.standin.botapi import BotAPIState, Call, JSONDict, UploadedFile
+from tests.standin.botapi import BotAPIState
 from tests.standin.updates import callback_update, message_update
+from tests.standin.wire import Call, JSONDict, UploadedFile
 
 # Telegram accepts uploads up to 50 MB; aiohttp's 1 MiB default would reject real documents.
 _MAX_BODY = 50 * 1024 * 1024

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 
-from tests.standin.botapi import bot_sender
+from tests.standin.wire import bot_sender
 
 if TYPE_CHECKING:
     from telegram import Bot
