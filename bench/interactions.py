@@ -32,7 +32,7 @@ from bot.telegram.app import build_application
 from bot.telegram.ordering import PerChatOrder
 from tests.standin import BotAPIState, StandinRequest, callback_update, message_update
 
-TOKEN = "123456:BENCH"
+TOKEN = "123456:BENCH-token"
 FIRST_USER = 100_000
 MODES = (
     ("deployed", "as the bot runs: updates handed to the update processor together (per-chat order, 64 at once)"),

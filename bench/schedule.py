@@ -39,7 +39,7 @@ from tests.standin import BotAPIState, StandinRequest
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Australia/Sydney")
-TOKEN = "123456:BENCH"
+TOKEN = "123456:BENCH-token"
 
 
 def populate(path: Path, course: Course, learners: int, *, seed: int = 7) -> None:

@@ -74,7 +74,6 @@ def configure_logging(level: str = "INFO", secrets: list[str] | None = None, jso
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
     # PTB logs whole updates, message text included, at DEBUG: never let it go below INFO.
     logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))

@@ -41,15 +41,18 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="COURSEBOT_WEBHOOK_PORT")
     health_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_HEALTH_LISTEN")
-    health_port: int = Field(default=8080, ge=0, le=65535, validation_alias="COURSEBOT_HEALTH_PORT")
+    # 0: any free port (the one chosen is logged); empty or "off": no health check.
+    health_port: int | None = Field(default=8080, ge=0, le=65535, validation_alias="COURSEBOT_HEALTH_PORT")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _token(cls, value: object) -> object:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        if isinstance(value, str) and (":" not in value or not value.split(":", 1)[0].isdigit()):
-            # Never echo the value back: it is a secret even when malformed.
+        # Never echo the value back: it is a secret even when malformed.
+        if isinstance(value, str) and value != value.strip():
+            raise ValueError("has spaces or a line break around it: remove them (copy just the token)")
+        if isinstance(value, str) and not re.fullmatch(r"\d{1,20}:[A-Za-z0-9_-]{10,200}", value):
             raise ValueError("must look like 123456789:ABC... (the token @BotFather gave you)")
         return value
 
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
         if value.strip().lower() not in {"json", "text"}:
             raise ValueError("must be json or text")
         return value.strip().lower()
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _health_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "off", "none"} else value
 
     @field_validator("webhook_url", "webhook_secret", mode="before")
     @classmethod

@@ -1,17 +1,14 @@
 """End to end: `coursebot run` as a real process, long polling a local HTTP stand-in for the Bot API.
 
 Everything is real — the command line, settings from the environment, PTB's HTTP client, the SQLite file,
-the content — except Telegram, which is the stand-in on loopback.
+the content — except Telegram, which is the stand-in on loopback. Every wait is for an event (a call the bot
+makes, a line it logs) with a generous ceiling; a bot that dies early fails the test at once.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import signal
 import socket
 import sqlite3
-import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -20,37 +17,38 @@ import aiohttp
 from bot.store import Store
 from scheduler.windows import Preferences
 from tests.conftest import MINI_COURSE, clean_environment
+from tests.running_bot import CEILING, RunningBot
 from tests.standin import StandinServer, callback_update, message_update
 
 TOKEN = "424242:END-TO-END-secret"
 LEARNER = 9001
-STEP_TIMEOUT = 20.0
+
+
+def _env(server: StandinServer, db: Path, **extra: str) -> dict[str, str]:
+    settings = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": server.base_url,
+        "COURSEBOT_DB": str(db),
+        "COURSEBOT_CONTENT": str(MINI_COURSE),
+        "COURSEBOT_HEALTH_LISTEN": "127.0.0.1",
+        "COURSEBOT_HEALTH_PORT": "0",  # any free port: a busy 8080 on the machine must not matter
+    }
+    return clean_environment(**{**settings, **extra})
 
 
 async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
     async with StandinServer(token=TOKEN) as server:
-        env = clean_environment(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=server.base_url,
-            COURSEBOT_DB=str(db),
-            COURSEBOT_CONTENT=str(MINI_COURSE),
-            COURSEBOT_LOG_LEVEL="DEBUG",
-        )
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            state = server.state
-            await state.wait_for_call("setMyCommands", timeout=STEP_TIMEOUT)
-            await state.wait_for_call("getUpdates", timeout=STEP_TIMEOUT)
+        state = server.state
+        async with RunningBot(_env(server, db, COURSEBOT_LOG_LEVEL="DEBUG"), tmp_path) as bot:
+            await bot.wait_for_event("coursebot is running on Telegram")
+            await state.wait_for_call("getUpdates", timeout=CEILING)
 
             async def say(text: str, replies: int = 1) -> None:
                 mark = len(state.calls)
                 server.push_update(message_update(LEARNER, text))
                 for _ in range(replies):
-                    call = await state.wait_for_call("sendMessage", timeout=STEP_TIMEOUT, since=mark)
+                    call = await state.wait_for_call("sendMessage", timeout=CEILING, since=mark)
                     mark = state.calls.index(call) + 1
 
             await say("/start", replies=2)  # the welcome, then the first schedule question
@@ -68,24 +66,19 @@ async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path:
                     message_text=question.result["text"],
                 )
             )
-            await state.wait_for_call("answerCallbackQuery", timeout=STEP_TIMEOUT, since=mark)
-            edit = await state.wait_for_call("editMessageText", timeout=STEP_TIMEOUT, since=mark)
+            await state.wait_for_call("answerCallbackQuery", timeout=CEILING, since=mark)
+            edit = await state.wait_for_call("editMessageText", timeout=CEILING, since=mark)
             assert "B is the best answer" in (edit.text or "")
 
             await say("my patient Jane Doe, born 1990-01-01")  # stray text: a hint, and never logged
             await say("/progress")
             assert "1 of 1 answered correctly (100%)" in (state.sent_messages(LEARNER)[-1].text or "")
-        finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+            code = await bot.stop()
 
-    assert bot.returncode == 0, stderr.decode()
-    log = stderr.decode()
-    assert "coursebot is running on Telegram" in log
-    assert TOKEN not in log
-    assert "Jane Doe" not in log
-    assert "Traceback" not in log
+    assert code == 0, bot.log
+    assert TOKEN not in bot.log
+    assert "Jane Doe" not in bot.log
+    assert "Traceback" not in bot.log
     with sqlite3.connect(db) as raw:
         assert raw.execute("SELECT user_id, item_id, option, correct FROM answers").fetchall() == [
             (LEARNER, "one-question-a", 1, 1)
@@ -100,86 +93,83 @@ async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) 
         await store.learners.save_preferences(LEARNER, settings, datetime.now(UTC) - timedelta(minutes=1))
     async with StandinServer(token=TOKEN) as server:
         server.state.observe_update(message_update(LEARNER, "/start"))  # Telegram knows the chat
-        env = clean_environment(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=server.base_url,
-            COURSEBOT_DB=str(db),
-            COURSEBOT_CONTENT=str(MINI_COURSE),
-        )
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
+        async with RunningBot(_env(server, db), tmp_path) as bot:
             bite = await server.state.wait_for_call(
-                "sendMessage", lambda call: call.chat_id == LEARNER, timeout=STEP_TIMEOUT
+                "sendMessage", lambda call: call.chat_id == LEARNER, timeout=CEILING
             )
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+            code = await bot.stop()
 
     assert "First lesson" in (bite.text or "")
     assert "Later" in str(bite.params.get("reply_markup"))
-    assert bot.returncode == 0, stderr.decode()
+    assert code == 0, bot.log
 
 
 def _free_port() -> int:
+    # PTB's webhook server takes a fixed port; any free one will do, and the window before it binds is tiny.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 async def test_webhook_mode_checks_the_secret_serves_a_health_check_and_stops_cleanly(tmp_path: Path) -> None:
-    webhook_port, health_port = _free_port(), _free_port()
+    webhook_port = _free_port()
     secret = "webhook-secret-token-1234"
     async with StandinServer(token=TOKEN) as server, aiohttp.ClientSession() as http:
-        env = clean_environment(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=server.base_url,
-            COURSEBOT_DB=str(tmp_path / "webhook.sqlite3"),
-            COURSEBOT_CONTENT=str(MINI_COURSE),
+        env = _env(
+            server,
+            tmp_path / "webhook.sqlite3",
             COURSEBOT_WEBHOOK_URL="https://coursebot.example.test/telegram",
             COURSEBOT_WEBHOOK_SECRET=secret,
             COURSEBOT_WEBHOOK_LISTEN="127.0.0.1",
             COURSEBOT_WEBHOOK_PORT=str(webhook_port),
-            COURSEBOT_HEALTH_LISTEN="127.0.0.1",
-            COURSEBOT_HEALTH_PORT=str(health_port),
         )
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            registered = await server.state.wait_for_call("setWebhook", timeout=STEP_TIMEOUT)
+        async with RunningBot(env, tmp_path) as bot:
+            health_port = (await bot.wait_for_event("health check listening"))["port"]
+            registered = await server.state.wait_for_call("setWebhook", timeout=CEILING)
             assert registered.params["url"] == "https://coursebot.example.test/telegram"
             assert registered.params["secret_token"] == secret
+            await bot.wait_for_event("coursebot is running on Telegram")  # logged once the webhook listens
             hook = f"http://127.0.0.1:{webhook_port}/telegram"
             update = message_update(LEARNER, "/start")
             server.state.observe_update(update)
-            for _ in range(50):  # the webhook server starts listening just after setWebhook
-                try:
-                    async with http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
-                        refused = r.status
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
-            assert refused == 403
+            async with http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
             async with http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
                 assert r.status == 200
-            welcome = await server.state.wait_for_call("sendMessage", timeout=STEP_TIMEOUT)
+            welcome = await server.state.wait_for_call("sendMessage", timeout=CEILING)
             assert "You are enrolled" in (welcome.text or "")
             async with http.get(f"http://127.0.0.1:{health_port}/healthz") as r:
                 health = await r.json()
                 assert r.status == 200
             assert (health["status"], health["mode"], health["database"]) == ("ok", "webhook", "ok")
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=STEP_TIMEOUT)
+            code = await bot.stop()
 
-    assert bot.returncode == 0, stderr.decode()
-    events = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    assert code == 0, bot.log
+    events = bot.events
     assert any(event["event"] == "stopped cleanly" for event in events)
     assert all(event["level"] != "ERROR" for event in events)
     enrolled = next(event for event in events if event["event"] == "learner enrolled")
     assert len(enrolled["learner"]) == 12
-    assert str(LEARNER) not in stderr.decode()
+    assert str(LEARNER) not in bot.log
+
+
+async def test_a_busy_health_port_is_one_line_and_the_bot_runs_on(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        async with StandinServer(token=TOKEN) as server:
+            env = _env(server, tmp_path / "busy.sqlite3", COURSEBOT_HEALTH_PORT=str(busy))
+            async with RunningBot(env, tmp_path) as bot:
+                refused = await bot.wait_for_event(
+                    f"health check not started: 127.0.0.1:{busy} is in use; set COURSEBOT_HEALTH_PORT (0 for any "
+                    "free port, or leave it empty to turn the check off); the bot runs on without it"
+                )
+                await bot.wait_for_event("coursebot is running on Telegram")
+                mark = len(server.state.calls)
+                server.push_update(message_update(LEARNER, "/help"))
+                await server.state.wait_for_call("sendMessage", timeout=CEILING, since=mark)
+                code = await bot.stop()
+    assert code == 0
+    assert "exception" not in refused
+    assert "Traceback" not in bot.log

@@ -67,7 +67,8 @@ class Ticker:
         # As many as can go out before the next tick: the rest wait for it, longest-waiting first.
         self.batch_size = max(1, int(rate * interval.total_seconds()))
         self._lock = asyncio.Lock()
-        self.last_tick: datetime | None = None
+        # When a tick last read and wrote the store successfully: what the health check judges the tick by.
+        self.last_success: datetime | None = None
         self._stopped = False
 
     async def start(self) -> int:
@@ -90,13 +91,14 @@ class Ticker:
             if self._stopped:
                 return TickReport()
             now = self.clock()
-            self.last_tick = now
             plans = await self.plan(now)
             report = TickReport(due=len(plans))
             if not plans:
+                self.last_success = now
                 return report
             intents = [_intent(due, plan, now, self.course) for due, plan in plans]
             send_ids = await self.store.outbox.record_intents(intents, now)
+            self.last_success = now
             jobs = []
             for (due, plan), send_id in zip(plans, send_ids, strict=True):
                 if send_id is not None and plan.kind is not None:

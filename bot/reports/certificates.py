@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from fpdf import FPDF
-
 from bot.content.model import Course
 from bot.core import engine
 
@@ -102,6 +100,8 @@ def _unicode_font() -> Path | None:
 
 def render_pdf(course: Course, name: str | None, completed_on: date, code: str) -> bytes:
     """The one-page certificate."""
+    from fpdf import FPDF  # heavy (fontTools, PIL): loaded when a certificate is drawn, not at start
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(f"Certificate: {course.title}")
     pdf.set_author("coursebot")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -56,8 +57,12 @@ class Store:
         self.statistics = Statistics(database)
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        """Open (creating it private to this user if new) and migrate the database at `path`."""
+    async def open(cls, path: Path | str, *, check_integrity: bool = False) -> Store:
+        """Open (creating it private to this user if new) and migrate the database at `path`.
+
+        A file this coursebot must refuse (a newer schema, or, with `check_integrity`, damaged pages) is
+        refused before anything is written to it, so it stays exactly as it was found.
+        """
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -67,14 +72,15 @@ class Store:
             # Autocommit: every write is one statement and commits on its own, with no extra round trip.
             connection = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"cannot open the database {path}: {err}") from err
+            raise StoreError(f"cannot open the database {path} (COURSEBOT_DB): {err}") from err
         store = cls(Database(connection, path))
         try:
+            await store._refuse_what_cannot_be_opened(check_integrity)
             await store._configure()
             await store._migrate()
         except sqlite3.Error as err:
             await connection.close()
-            raise StoreError(f"cannot prepare the database {path}: {err}") from err
+            raise StoreError(f"cannot prepare the database {path} (COURSEBOT_DB): {err}") from err
         except BaseException:
             await connection.close()
             raise
@@ -106,13 +112,27 @@ class Store:
         rows = await self.database.fetch("PRAGMA user_version")
         return int(rows[0][0]) if rows else 0
 
-    async def _migrate(self) -> None:
+    async def _refuse_what_cannot_be_opened(self, check_integrity: bool) -> None:
+        """Only reads: a newer schema, or damage found by `PRAGMA quick_check`, stops the opening here."""
         current = await self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"the database {self.path} has schema version {current}, newer than this coursebot "
-                f"({SCHEMA_VERSION}); upgrade coursebot"
+                f"the database {self.path} (COURSEBOT_DB) has schema version {current}, newer than this "
+                f"coursebot ({SCHEMA_VERSION}); upgrade coursebot. The file was not changed."
             )
+        if check_integrity:
+            try:
+                found = [str(row[0]) for row in await self.database.fetch("PRAGMA quick_check")]
+            except sqlite3.DatabaseError as err:
+                found = [str(err)]
+            if found != ["ok"]:
+                raise StoreError(
+                    f"the database {self.path} (COURSEBOT_DB) is damaged ({'; '.join(found[:3])}); restore it from "
+                    "a backup (see the README). The file was not changed."
+                )
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
         for version in range(current, SCHEMA_VERSION):
             # executescript commits first; the version bump rides in the same script so a crash
             # cannot leave a migrated schema with an old version number.
@@ -126,8 +146,18 @@ class Store:
         async with aiosqlite.connect(destination) as target:
             await self.database.backup(target)
 
-    async def ping(self) -> bool:
-        return bool(await self.database.fetch("SELECT 1"))
+    async def probe(self, now: datetime) -> None:
+        """A write that must reach the file and read back, for the health check; raises what went wrong."""
+        stamp = now.astimezone(UTC).isoformat()
+        rows = await self.database.fetch(
+            "INSERT INTO health_probe (id, probed_at) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at RETURNING probed_at",
+            (stamp,),
+        )
+        if not rows or rows[0][0] != stamp:
+            raise StoreError("the health probe's write did not read back")
+        if self.database.corruption:
+            raise StoreError(f"the database file is damaged: {self.database.corruption}")
 
     async def checkpoint(self) -> bool:
         return await self.privacy.checkpoint()

@@ -45,11 +45,24 @@ class Database:
         self.connection = connection
         self.path = path
         self._lock = asyncio.Lock()
+        # Set the first time SQLite reports the file damaged; the health check reports it from then on.
+        self.corruption: str | None = None
+
+    def _watch(self, err: sqlite3.Error) -> None:
+        message = str(err)
+        # SQLite reports damage as a bare DatabaseError ("database disk image is malformed"); constraint and
+        # lock errors are subclasses and say nothing about the file.
+        if type(err) is sqlite3.DatabaseError or "malformed" in message or "not a database" in message:
+            self.corruption = self.corruption or message
 
     async def fetch(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """One statement (autocommitted when it writes), its rows fetched and its cursor closed in one go."""
         async with self._lock:
-            return list(await self.connection.execute_fetchall(sql, parameters))
+            try:
+                return list(await self.connection.execute_fetchall(sql, parameters))
+            except sqlite3.Error as err:
+                self._watch(err)
+                raise
 
     async def execute_many(self, sql: str, rows: Iterable[Parameters]) -> None:
         async with self._lock:
@@ -67,10 +80,13 @@ class Database:
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self.connection)
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
+                await self.connection.execute("COMMIT")
+            except BaseException as err:
+                if isinstance(err, sqlite3.Error):
+                    self._watch(err)
+                if self.connection.in_transaction:
+                    await self.connection.execute("ROLLBACK")
                 raise
-            await self.connection.execute("COMMIT")
 
     async def script(self, sql: str) -> None:
         async with self._lock:

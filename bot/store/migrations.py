@@ -145,4 +145,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TRIGGER sends_deliver_on_confirm;
     ALTER TABLE sends ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: the health check writes here, so "healthy" means a write went through to the file (disk full, a
+    # held write lock and a read-only file all show), not just that SQLite answered a SELECT.
+    """
+    CREATE TABLE health_probe (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        probed_at TEXT    NOT NULL
+    );
+    """,
 )

@@ -60,7 +60,7 @@ async def serve_telegram(settings: Settings, course: Course, clock: Callable[[],
             await ticker.start()
             schedule_jobs(application, ticker, retention=timedelta(days=settings.retention_days))
             health = HealthServer(store, ticker, mode, clock)
-            if settings.health_port:
+            if settings.health_port is not None:
                 await health.start(settings.health_listen, settings.health_port)
             await application.start()
             updater = application.updater
