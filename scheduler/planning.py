@@ -49,6 +49,7 @@ class LearnerSchedule:
     unanswered: int = 0
     reminded: bool = False
     discreet: bool = True
+    region: str | None = None  # which version of the course they take (regions.yaml); None: the international
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.content import Course, Question
 from bot.conversation import texts
+from bot.conversation.audience import Audience
 from bot.conversation.chat import CourseChat, Who
 from bot.conversation.replies import Outcome
-from bot.core import buttons
+from bot.core import buttons, options
 from tests.conftest import FakeClock
 
 ANNA = Who(user_id=101, chat_id=101)
@@ -33,6 +34,11 @@ async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_c
     assert "Welcome back" in only_text(again)
 
 
+def shown(user_id: int, option: int) -> str:
+    """The letter file option `option` of the test question shows under, for this learner's first showing."""
+    return options.letter_of(options.shown_order(user_id, "one-question-a", options.FIRST_SHOWING, 3), option)
+
+
 async def test_next_sends_the_course_in_order_and_a_question_with_answer_buttons(course_chat: CourseChat) -> None:
     await course_chat.command(ANNA, "start")
 
@@ -41,9 +47,22 @@ async def test_next_sends_the_course_in_order_and_a_question_with_answer_buttons
 
     assert "First lesson" in only_text(lesson)
     assert "First question" in only_text(question)
-    labels = [button.label for button in question.replies[0].buttons[0]]
-    assert labels == ["A", "B", "C"]
-    assert question.replies[0].buttons[0][1].data == answer("one-question-a", 1)
+    row = question.replies[0].buttons[0]
+    assert [button.label for button in row] == ["A", "B", "C"]
+    # Each button names its option by its place in the file; the letters follow the shuffled order shown.
+    assert sorted(button.data for button in row) == [answer("one-question-a", index) for index in range(3)]
+    for button in row:
+        option = int(button.data.rsplit(":", 1)[1])
+        assert f"{button.label}. Option {['zero', 'one', 'two'][option]}" in only_text(question)
+
+
+async def test_the_order_is_shuffled_per_learner_and_stable_for_a_message(mini_course: Course) -> None:
+    orders = {options.shown_order(user, "one-question-a", options.FIRST_SHOWING, 3) for user in range(1, 40)}
+    assert len(orders) > 1
+    assert options.shown_order(7, "one-question-a", "first", 3) == options.shown_order(7, "one-question-a", "first", 3)
+    assert {options.shown_order(7, "one-question-a", options.review_showing(send), 3) for send in range(30)} != {
+        options.shown_order(7, "one-question-a", options.FIRST_SHOWING, 3)
+    }
 
 
 async def test_an_unanswered_question_comes_back_with_next(course_chat: CourseChat) -> None:
@@ -60,47 +79,52 @@ async def test_a_right_answer_is_recorded_and_explained(course_chat: CourseChat,
 
     outcome = await course_chat.press(ANNA, answer("one-question-a", 1))
 
-    assert outcome.replies == ()
     assert outcome.notice == "Correct"
     assert outcome.edit is not None
     assert "Which option is best?" in outcome.edit.text
-    assert "Your answer: B\n\n✅ **B is the best answer.**\n\nOne is right because it is one." in outcome.edit.text
-    assert outcome.edit.buttons == ((texts.NEXT_BUTTON,),)
+    assert outcome.edit.text.endswith(f"Your answer: {shown(ANNA.user_id, 1)}")
+    (feedback,) = outcome.replies
+    assert feedback.text == f"✅ **{shown(ANNA.user_id, 1)} is the best answer.** One is right because it is one."
     recorded = (await course_chat.store.progress.record(ANNA.user_id)).answers["one-question-a"]
     assert (recorded.option, recorded.correct, recorded.answered_at) == (1, True, clock.now)
 
 
-async def test_a_wrong_answer_gets_its_feedback_and_the_best_answer_explained(course_chat: CourseChat) -> None:
+async def test_a_wrong_answer_gets_its_feedback_and_the_best_answer_named(course_chat: CourseChat) -> None:
     await course_chat.command(ANNA, "start")
     await course_chat.command(ANNA, "next")
     await course_chat.command(ANNA, "next")
 
     outcome = await course_chat.press(ANNA, answer("one-question-a", 2))
-    assert outcome.edit is not None
-    text = outcome.edit.text
+    (feedback,) = outcome.replies
+    text = feedback.text
 
-    assert "C is not the best answer" in text
+    assert f"{shown(ANNA.user_id, 2)} is not the best choice" in text
     assert "Two is wrong because it is two." in text
-    assert "Best answer: B" in text
-    assert "One is right because it is one." in text
+    assert f"Best answer: {shown(ANNA.user_id, 1)}.** Option one" in text
+
+    why = await course_chat.press(ANNA, feedback.buttons[0][0].data)
+    assert why.edit is not None
+    assert "One is right because it is one." in why.edit.text
+    assert "Zero is wrong because it is zero." in why.edit.text
 
 
-async def test_feedback_too_long_to_share_the_message_comes_separately(
+async def test_an_answer_marks_the_question_and_the_verdict_comes_short_and_on_its_own(
     course_chat: CourseChat, mini_course: Course
 ) -> None:
     question = mini_course.item("one-question-a")
     assert isinstance(question, Question)
-    long_feedback = "word " * 900
-    options = tuple(option.model_copy(update={"feedback": long_feedback}) for option in question.options)
-    wordy = question.model_copy(update={"options": options})
+    audience = Audience(mini_course, None, ANNA.user_id)
+    order = audience.order(question, options.FIRST_SHOWING)
+    letter = options.letter_of(order, 0)
 
-    edit, feedback = texts.answered(mini_course, wordy, 0)
+    edit, feedback = texts.answered(audience, question, 0, order)
 
-    assert edit.text.endswith("Your answer: A")
+    assert edit.text.endswith(f"Your answer: {letter}")
     assert edit.buttons == ()
-    assert feedback is not None
-    assert feedback.text.startswith("❌ **A is not the best answer.**")
-    assert feedback.buttons == ((texts.NEXT_BUTTON,),)
+    assert feedback.text.startswith(f"❌ **{letter} is not the best choice.** Zero is wrong")
+    assert question.stem not in feedback.text
+    assert "Two is wrong" not in feedback.text  # the other options wait behind "Why not the others"
+    assert [button.label for button in feedback.buttons[0]] == ["Why not the others ▸", "Next ▶"]
 
 
 async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:
@@ -112,7 +136,8 @@ async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:
     repeat = await course_chat.press(ANNA, answer("one-question-a", 1))
 
     assert repeat.replies == ()
-    assert repeat.notice == texts.notice_already_answered(0)
+    first = options.shown_order(ANNA.user_id, "one-question-a", options.FIRST_SHOWING, 3)
+    assert repeat.notice == texts.notice_already_answered(options.letter_of(first, 0))
     assert (await course_chat.store.progress.record(ANNA.user_id)).answers["one-question-a"].option == 0
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from bot.content import Course, Lesson, Question, load_course
 from bot.conversation import texts
-from bot.core import buttons
+from bot.conversation.audience import Audience
+from bot.core import buttons, options
 from bot.settings import PROJECT_ROOT
 
 MIN_LESSONS_PER_MODULE = 6
@@ -143,17 +144,23 @@ def test_the_look_up_cards_cover_every_group_and_region(course: Course) -> None:
     assert sum(card.group == "indicators" for card in course.cards) >= 8
 
 
-def test_every_message_fits_telegram(course: Course) -> None:
-    for item in course.items:
+@pytest.mark.parametrize("region", ["US", "UK", "IE", "CA", "AU", "EU", "INTL"])
+def test_every_message_fits_telegram(course: Course, region: str) -> None:
+    audience = Audience(course, region, 4242)
+    for item in audience.course.items:
         if isinstance(item, Question):
-            rendered = [texts.question(course, item)]
+            order = audience.order(item, options.FIRST_SHOWING)
+            rendered = [texts.question(audience, item), texts.why_not_the_others(audience, item, 0)]
             for option in range(len(item.options)):
-                edit, separate = texts.answered(course, item, option)
-                rendered += [edit] if separate is None else [edit, separate]
+                rendered += texts.answered(audience, item, option, order)
             for button in rendered[0].buttons[0]:
                 assert buttons.decode(button.data) is not None
         else:
-            rendered = [texts.lesson(course, item)]
+            rendered = [texts.lesson(audience, item)]
+            if item.more:
+                rendered.append(texts.lesson_with_more(audience, item))
+        for reply in rendered:
+            assert "{" not in reply.text, item.id  # every placeholder filled
         for reply in rendered:
             assert 0 < texts.telegram_length(reply.text) <= texts.MESSAGE_LIMIT, item.id
     for card in course.cards:

@@ -15,7 +15,7 @@ from telegram import Update
 from bot.content import Course
 from bot.conversation import texts
 from bot.conversation.chat import CourseChat
-from bot.core import buttons
+from bot.core import buttons, options
 from bot.store import Store
 from bot.telegram.app import CourseApplication, announce_commands, build_application
 from tests.conftest import FakeClock
@@ -105,15 +105,18 @@ async def test_next_then_an_answer_press_records_it_edits_the_question_and_expla
     assert "First question" in (question.text or "")
     assert [button["text"] for button in keyboard(question)[0]] == ["A", "B", "C"]
     mark = len(state.calls)
+    best = next(button for button in keyboard(question)[0] if button["callback_data"] == "a:one-question-a:1")
 
-    await press(app, state, keyboard(question)[0][1]["callback_data"], question)
+    await press(app, state, best["callback_data"], question)
 
     [answered] = state.calls_of("answerCallbackQuery")
     assert answered.params.get("text") == "Correct"
     [edit] = state.calls_of("editMessageText")
-    assert "Your answer: B\n\n✅ <b>B is the best answer.</b>" in (edit.text or "")
-    assert keyboard(edit) == [[{"text": "Next ▶", "callback_data": "next"}]]
-    assert sent_since(state, mark) == []
+    assert (edit.text or "").endswith(f"Your answer: {best['text']}")
+    assert "reply_markup" not in edit.params or keyboard(edit) == []
+    [feedback] = sent_since(state, mark)
+    assert (feedback.text or "").startswith(f"✅ <b>{best['text']} is the best answer.</b>")
+    assert [button["text"] for button in keyboard(feedback)[0]] == ["Why not the others ▸", "Next ▶"]
     assert (await store.progress.record(ANNA)).answers["one-question-a"].correct
 
 
@@ -128,7 +131,10 @@ async def test_a_double_tap_counts_once_and_sends_nothing_more(app: CourseApplic
     await press(app, state, buttons.encode(buttons.Answer("one-question-a", 1)), question)
 
     assert sent_since(state, mark) == []
-    assert state.calls_of("answerCallbackQuery")[-1].params["text"] == texts.notice_already_answered(0)
+    first = options.shown_order(ANNA, "one-question-a", options.FIRST_SHOWING, 3)
+    assert state.calls_of("answerCallbackQuery")[-1].params["text"] == texts.notice_already_answered(
+        options.letter_of(first, 0)
+    )
 
 
 @pytest.mark.parametrize("data", ["a:two-question-a:0", "a:one-question-a:7", "gibberish", "a:retired:1"])

@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.content.model import Course, Question
+from bot.content.model import Course, Lesson, Question
 from bot.conversation import schedule_texts, texts
+from bot.conversation.audience import Audience
 from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
 from bot.conversation.lookups import LookupChat
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
-from bot.core import buttons, engine
+from bot.core import buttons, engine, options
 from bot.logs import learner_ref
 from bot.store import Store
 from scheduler import spacing
@@ -99,14 +100,18 @@ class CourseChat:
     async def help(self, who: Who) -> Outcome:
         return Outcome((texts.help_text(),))
 
+    async def audience(self, user_id: int) -> Audience:
+        return Audience(self.course, await self.store.learners.region(user_id), user_id)
+
     async def next_bite(self, who: Who) -> Outcome:
         schedule = await self.store.learners.schedule(who.user_id)
         if schedule is None:
             return await self.start(who)
+        audience = Audience(self.course, schedule.region, who.user_id)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
         for _ in range(CLAIM_ATTEMPTS):
-            next_item = engine.next_item(self.course, await self.store.progress.record(who.user_id))
+            next_item = engine.next_item(audience.course, await self.store.progress.record(who.user_id))
             if next_item is None:
                 return Outcome((texts.course_complete(self.course),))
             item = next_item
@@ -117,14 +122,32 @@ class CourseChat:
                 break
             # The schedule delivered this lesson a moment ago: move on to the one after it.
         if isinstance(item, Question):
-            return Outcome((texts.question(self.course, item),))
-        return Outcome((texts.lesson(self.course, item),))
+            return Outcome((texts.question(audience, item),))
+        return Outcome((texts.lesson(audience, item),))
 
     async def show_progress(self, who: Who) -> Outcome:
         if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),))
+        course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
-        return Outcome((texts.progress(self.course, engine.progress(self.course, record)),))
+        return Outcome((texts.progress(course, engine.progress(course, record)),))
+
+    async def more(self, who: Who, item_id: str) -> Outcome:
+        """The longer part of a lesson, opened under it."""
+        item = self.course.item(item_id)
+        if not isinstance(item, Lesson) or item.more is None:
+            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+        return Outcome(edit=texts.lesson_with_more(await self.audience(who.user_id), item))
+
+    async def why_not(self, who: Who, item_id: str, option: int) -> Outcome:
+        """All the options' feedback, for a question this learner has answered."""
+        item = self.course.item(item_id)
+        if not isinstance(item, Question) or not 0 <= option < len(item.options):
+            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+        record = await self.store.progress.record(who.user_id, only=item_id)
+        if item_id not in record.answers:
+            return Outcome(notice=texts.NOTICE_NOT_YOURS)
+        return Outcome(edit=texts.why_not_the_others(await self.audience(who.user_id), item, option))
 
     async def press(self, who: Who, data: str | None) -> Outcome:
         """A button was pressed; `data` is its callback data, which may be stale or forged."""
@@ -137,6 +160,10 @@ class CourseChat:
             return await self.show_progress(who)
         if isinstance(action, buttons.Answer):
             return await self.answer(who, action.item_id, action.option)
+        if isinstance(action, buttons.More):
+            return await self.more(who, action.item_id)
+        if isinstance(action, buttons.WhyNot):
+            return await self.why_not(who, action.item_id, action.option)
         if isinstance(action, buttons.ReviewAnswer):
             return await self.schedule.review_answer(who.user_id, action.send_id, action.option)
         if isinstance(action, buttons.Later):
@@ -146,7 +173,7 @@ class CourseChat:
         if isinstance(action, buttons.Resume):
             return await self.schedule.resume(who.user_id)
         if isinstance(action, buttons.Look):
-            return await self.lookups.look(action.kind, action.item_id)
+            return await self.lookups.look(action.kind, action.item_id, await self.audience(who.user_id))
         if isinstance(action, buttons.Menu):
             return self.lookups.menu(action.name)
         if isinstance(action, buttons.Region):
@@ -166,11 +193,11 @@ class CourseChat:
         now = self.clock()
         memory = spacing.review(None, item_id, graded.correct, now)
         if await self.store.progress.record_answer(who.user_id, graded.record(now), memory):
-            edit, separate_feedback = texts.answered(self.course, graded.question, option)
+            audience = await self.audience(who.user_id)
+            order = audience.order(graded.question, options.FIRST_SHOWING)
+            edit, feedback = texts.answered(audience, graded.question, option, order)
             return Outcome(
-                replies=() if separate_feedback is None else (separate_feedback,),
-                edit=edit,
-                notice="Correct" if graded.correct else "Not the best answer",
+                replies=(feedback,), edit=edit, notice="Correct" if graded.correct else "Not the best answer"
             )
         return await self._explain_refused_answer(who, item_id, option)
 
@@ -178,7 +205,11 @@ class CourseChat:
         record = await self.store.progress.record(who.user_id, only=item_id)
         verdict = engine.score_answer(self.course, record, item_id, option)
         if verdict is engine.Rejection.ALREADY_ANSWERED:
-            return Outcome(notice=texts.notice_already_answered(record.answers[item_id].option))
+            question = self.course.item(item_id)
+            assert isinstance(question, Question)
+            order = options.shown_order(who.user_id, item_id, options.FIRST_SHOWING, len(question.options))
+            letter = options.letter_of(order, record.answers[item_id].option)
+            return Outcome(notice=texts.notice_already_answered(letter))
         if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),), notice=texts.NOTICE_NOT_YOURS)
         return Outcome(notice=texts.NOTICE_NOT_YOURS)

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.content.markup import escape
-from bot.content.model import Card, Course
+from bot.content.model import Card, Course, Lesson
 from bot.conversation import texts
+from bot.conversation.audience import Audience
 from bot.conversation.replies import Button, Outcome, Reply, button_rows
 from bot.core import buttons
 from bot.core.privacy import looks_like_patient_details
@@ -90,7 +91,7 @@ class LookupChat:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         others = Button("Other regions", buttons.encode(buttons.Menu("resources")))
         await self.store.statistics.count_lookup(card.id, self.clock().date())
-        return Outcome((Reply(_card_text(card), ((others,),)),))
+        return Outcome((Reply(self.course.fill(_card_text(card), region), ((others,),)),))
 
     def _region_menu(self) -> Reply:
         choices = [Button(name, buttons.encode(buttons.Region(code))) for code, name in REGIONS]
@@ -100,7 +101,7 @@ class LookupChat:
             button_rows(choices, 2),
         )
 
-    async def look(self, kind: str, item_id: str) -> Outcome:
+    async def look(self, kind: str, item_id: str, audience: Audience) -> Outcome:
         if kind == "c":
             card = self.course.card(item_id)
             if card is None:
@@ -111,11 +112,12 @@ class LookupChat:
                 extra = ((RESPOND_AND_RESOURCES[1],),)
             elif card.group == "resources":
                 extra = ()
-            return Outcome((Reply(_card_text(card), extra),))
+            return Outcome((Reply(audience.fill(_card_text(card)), extra),))
         lesson = self.course.item(item_id)
-        if lesson is None or lesson.type != "lesson":
+        if not isinstance(lesson, Lesson):
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
-        return Outcome((Reply(f"📖 **{escape(lesson.title)}**\n\n{lesson.text}"),))
+        more = f"\n\n{audience.fill(lesson.more)}" if lesson.more else ""
+        return Outcome((Reply(f"📖 **{escape(lesson.title)}**\n\n{audience.fill(lesson.text)}{more}"),))
 
     def search(self, query: str) -> Outcome:
         """Free text: the best three cards and lessons, or the menus. The query goes nowhere else."""

@@ -13,9 +13,10 @@ from datetime import datetime, time, timedelta
 from bot.content.model import Course
 from bot.conversation import schedule_texts as say
 from bot.conversation import texts
+from bot.conversation.audience import Audience
 from bot.conversation.lookups import REGION_FROM_ZONE_REGION
 from bot.conversation.replies import Outcome, Reply
-from bot.core import engine
+from bot.core import engine, options
 from bot.store import Store
 from scheduler import planning, spacing
 from scheduler.windows import Preferences, valid_zone
@@ -166,9 +167,11 @@ class ScheduleChat:
         )
         if not kept:
             return Outcome(notice="You already answered this review.")
-        edit, separate = texts.answered(self.course, graded.question, option)
+        audience = Audience(self.course, await self.store.learners.region(user_id), user_id)
+        order = audience.order(graded.question, options.review_showing(send_id))
+        edit, feedback = texts.answered(audience, graded.question, option, order)
         return Outcome(
-            replies=() if separate is None else (separate,),
+            replies=(feedback,),
             edit=dataclasses.replace(edit, text=f"🔁 Review\n{edit.text}"),
             notice="Correct" if graded.correct else "Not the best answer",
         )

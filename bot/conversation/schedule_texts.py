@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.content.markup import escape
-from bot.content.model import Course, Question
+from bot.content.model import Question
+from bot.conversation.audience import Audience
 from bot.conversation.replies import Button, Reply, button_rows
-from bot.conversation.texts import NEXT_BUTTON, OPTION_LETTERS, question_body
-from bot.core import buttons
+from bot.conversation.texts import NEXT_BUTTON, answer_row, question_body
+from bot.core import buttons, options
 from scheduler.windows import EVERY_DAY, MAX_PACE, MIN_PACE, WEEKDAYS, Preferences
 
 REGION_ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -193,12 +194,11 @@ def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = Fa
     return Reply(text, rows, protect=discreet)
 
 
-def review_question(course: Course, item: Question, send_id: int) -> Reply:
-    row = tuple(
-        Button(OPTION_LETTERS[index], buttons.encode(buttons.ReviewAnswer(send_id, index)))
-        for index in range(len(item.options))
-    )
-    return Reply(f"🔁 Review\n{question_body(course, item)}", (row,))
+def review_question(audience: Audience, item: Question, send_id: int) -> Reply:
+    """A question back for review: its options in a new order, so the first showing's places don't carry over."""
+    order = audience.order(item, options.review_showing(send_id))
+    row = answer_row(item, order, lambda index: buttons.ReviewAnswer(send_id, index))
+    return Reply(f"🔁 Review\n{question_body(audience, item, order)}", (row,))
 
 
 def later_menu(send_id: int) -> Reply:

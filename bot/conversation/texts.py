@@ -5,11 +5,15 @@ Texts are in the course markup (`**bold**`); adapters render it for Telegram or 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.content.markup import escape, plain_text
 from bot.content.model import Course, Lesson, Question
+from bot.conversation.audience import Audience
 from bot.conversation.replies import Button, Reply
-from bot.core import buttons
-from bot.core.engine import CourseProgress, position_in_module
+from bot.core import buttons, options
+from bot.core.engine import CourseProgress
+from bot.core.options import LETTERS
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin the course (or see the welcome again)"),
@@ -29,7 +33,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "What I can do"),
 )
 
-OPTION_LETTERS = "ABCDE"
 MESSAGE_LIMIT = 4096  # Telegram's limit, counted in UTF-16 code units of the text as shown
 BAR_WIDTH = 10
 
@@ -70,52 +73,75 @@ def help_text() -> Reply:
     )
 
 
-def lesson(course: Course, item: Lesson) -> Reply:
-    module, position, total = position_in_module(course, item)
+def lesson(audience: Audience, item: Lesson) -> Reply:
+    module, position, total = audience.position(item)
     heading = f"📖 {escape(module.title)} · {position}/{total}"
-    return Reply(f"{heading}\n**{escape(item.title)}**\n\n{item.text}", ((NEXT_BUTTON,),))
+    row = (NEXT_BUTTON,) if item.more is None else (more_button(item), NEXT_BUTTON)
+    return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,))
 
 
-def question_body(course: Course, item: Question) -> str:
-    module, position, total = position_in_module(course, item)
+def more_button(item: Lesson) -> Button:
+    return Button("More ▸", buttons.encode(buttons.More(item.id)))
+
+
+def lesson_with_more(audience: Audience, item: Lesson) -> Reply:
+    """The lesson opened out: its longer part under it, in the same message."""
+    short = lesson(audience, item)
+    more = audience.fill(item.more or "")
+    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON,),))
+
+
+def question_body(audience: Audience, item: Question, order: tuple[int, ...]) -> str:
+    module, position, total = audience.position(item)
     heading = f"🩺 Case · {escape(module.title)} · {position}/{total}"
-    options = "\n".join(f"{OPTION_LETTERS[index]}. {option.text}" for index, option in enumerate(item.options))
-    return f"{heading}\n**{escape(item.title)}**\n\n{item.stem}\n\n{options}"
-
-
-def question(course: Course, item: Question) -> Reply:
-    row = tuple(
-        Button(OPTION_LETTERS[index], buttons.encode(buttons.Answer(item.id, index)))
-        for index in range(len(item.options))
+    shown = "\n".join(
+        f"{LETTERS[place]}. {audience.fill(item.options[index].text)}" for place, index in enumerate(order)
     )
-    return Reply(question_body(course, item), (row,))
+    return f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.stem)}\n\n{shown}"
 
 
-def _feedback_text(item: Question, option: int) -> str:
-    chosen = item.options[option]
-    letter = OPTION_LETTERS[option]
-    if option == item.best_index:
-        return f"✅ **{letter} is the best answer.**\n\n{chosen.feedback}"
-    best = item.options[item.best_index]
-    best_letter = OPTION_LETTERS[item.best_index]
-    return (
-        f"❌ **{letter} is not the best answer.**\n\n{chosen.feedback}\n\n"
-        f"**Best answer: {best_letter}.** {best.text}\n{best.feedback}"
-    )
+def answer_row(item: Question, order: tuple[int, ...], action: Callable[[int], buttons.Action]) -> tuple[Button, ...]:
+    """One button per option, lettered as shown; each names its option by its place in the file."""
+    return tuple(Button(LETTERS[place], buttons.encode(action(index))) for place, index in enumerate(order))
 
 
-def answered(course: Course, item: Question, option: int) -> tuple[Reply, Reply | None]:
-    """The answered question, to replace the one with the buttons, and the feedback.
+def question(audience: Audience, item: Question) -> Reply:
+    order = audience.order(item, options.FIRST_SHOWING)
+    row = answer_row(item, order, lambda index: buttons.Answer(item.id, index))
+    return Reply(question_body(audience, item, order), (row,))
 
-    The feedback goes under the question in the same message, so the chat stays one card per case; only
-    when the two would not fit in one Telegram message does the feedback come as a message of its own.
+
+def answered(audience: Audience, item: Question, option: int, order: tuple[int, ...]) -> tuple[Reply, Reply]:
+    """The question with its buttons gone and the learner's choice marked, and the feedback as its own message.
+
+    The feedback leads with the verdict and the one-line why; the other options' feedback waits behind
+    "Why not the others ▸", so an answer costs the reader a few lines, not the whole case again.
     """
-    body = f"{question_body(course, item)}\n\nYour answer: {OPTION_LETTERS[option]}"
-    feedback = _feedback_text(item, option)
-    together = f"{body}\n\n{feedback}"
-    if telegram_length(together) <= MESSAGE_LIMIT:
-        return Reply(together, ((NEXT_BUTTON,),)), None
-    return Reply(body), Reply(feedback, ((NEXT_BUTTON,),))
+    letter = LETTERS[order.index(option)]
+    question_now = Reply(f"{question_body(audience, item, order)}\n\nYour answer: {letter}")
+    chosen = item.options[option]
+    if option == item.best_index:
+        verdict = f"✅ **{letter} is the best answer.** {audience.fill(chosen.feedback)}"
+    else:
+        best = item.options[item.best_index]
+        best_letter = LETTERS[order.index(item.best_index)]
+        verdict = (
+            f"❌ **{letter} is not the best choice.** {audience.fill(chosen.feedback)}\n\n"
+            f"**Best answer: {best_letter}.** {audience.fill(best.text)}"
+        )
+    why = Button("Why not the others ▸", buttons.encode(buttons.WhyNot(item.id, option)))
+    return question_now, Reply(verdict, ((why, NEXT_BUTTON),))
+
+
+def why_not_the_others(audience: Audience, item: Question, option: int) -> Reply:
+    """Every option's feedback, the chosen one first: what the expanded feedback shows."""
+    lines = []
+    for index in (option, *(index for index in range(len(item.options)) if index != option)):
+        mark = "✅" if index == item.best_index else "•"
+        lines.append(
+            f"{mark} **{audience.fill(item.options[index].text)}**\n{audience.fill(item.options[index].feedback)}"
+        )
+    return Reply("\n\n".join(lines), ((NEXT_BUTTON,),))
 
 
 def in_messages(lines: list[str], limit: int = 3500) -> tuple[Reply, ...]:
@@ -198,8 +224,8 @@ NOTICE_NOT_YOURS = "That answer doesn't belong to a question sent to you. Send /
 NOTICE_PRIVATE_ONLY = "I work only in a private chat. Open one with me and send /start."
 
 
-def notice_already_answered(option: int) -> str:
-    return f"You already answered this one ({OPTION_LETTERS[option]}); only your first answer counts."
+def notice_already_answered(letter: str) -> str:
+    return f"You already answered this one ({letter}); only your first answer counts."
 
 
 def edited_message() -> Reply:

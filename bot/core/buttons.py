@@ -20,6 +20,21 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class More:
+    """Open the longer part ("More ▸") of lesson `item_id`."""
+
+    item_id: str
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """After answering question `item_id` with option `option`: why the other options are not the best."""
+
+    item_id: str
+    option: int
+
+
+@dataclass(frozen=True)
 class NextBite:
     """Send the next lesson or question."""
 
@@ -101,6 +116,8 @@ class CertificateWithoutName:
 
 Action = (
     Answer
+    | More
+    | WhyNot
     | NextBite
     | ShowProgress
     | ReviewAnswer
@@ -116,6 +133,8 @@ Action = (
 )
 
 _ANSWER = "a"
+_MORE = "more"
+_WHY = "why"
 _REVIEW = "r"
 _LATER = "later"
 _SNOOZE = "snz"
@@ -138,6 +157,10 @@ REGION_CODES = ("US", "UK", "CA", "AU", "INTL")
 def encode(action: Action) -> str:
     if isinstance(action, Answer):
         data = f"{_ANSWER}:{action.item_id}:{action.option}"
+    elif isinstance(action, More):
+        data = f"{_MORE}:{action.item_id}"
+    elif isinstance(action, WhyNot):
+        data = f"{_WHY}:{action.item_id}:{action.option}"
     elif isinstance(action, ReviewAnswer):
         data = f"{_REVIEW}:{action.send_id}:{action.option}"
     elif isinstance(action, Later):
@@ -180,10 +203,12 @@ def decode(data: str | None) -> Action | None:
     if data == _NO_NAME:
         return CertificateWithoutName()
     kind, _, rest = data.partition(":")
-    if kind == _ANSWER:
+    if kind in (_ANSWER, _WHY):
         item_id, _, option = rest.rpartition(":")
         if item_id and _small_number(option):
-            return Answer(item_id, int(option))
+            return Answer(item_id, int(option)) if kind == _ANSWER else WhyNot(item_id, int(option))
+    elif kind == _MORE and rest:
+        return More(rest)
     elif kind == _REVIEW:
         send_id, _, option = rest.partition(":")
         if _id_number(send_id) and _small_number(option):

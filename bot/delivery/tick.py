@@ -20,12 +20,13 @@ from datetime import datetime, timedelta
 
 from bot.content.model import Course, Question
 from bot.conversation import schedule_texts, texts
+from bot.conversation.audience import Audience
 from bot.conversation.replies import Reply
 from bot.delivery.sending import DEFAULT_RATE, Delivery, Pacer, Sender, deliver
 from bot.logs import learner_ref
 from bot.store import DueLearner, Intent, Store
 from scheduler import planning
-from scheduler.planning import Kind
+from scheduler.planning import Kind, LearnerSchedule
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,12 @@ class Ticker:
         """Who is due at `now` and what each gets (no sending, no writing)."""
         batch = await self.store.outbox.due_batch(now, self.batch_size)
         return [
-            (due, planning.plan(self.course, due.schedule, due.record, due.reviews, due.today, now)) for due in batch
+            (due, planning.plan(self._taken_by(due), due.schedule, due.record, due.reviews, due.today, now))
+            for due in batch
         ]
+
+    def _taken_by(self, due: DueLearner) -> Course:
+        return self.course.for_region(due.schedule.region)
 
     async def tick(self) -> TickReport:
         """Plan, record the intent, send, confirm. Ticks never overlap."""
@@ -96,13 +101,13 @@ class Ticker:
             if not plans:
                 self.last_success = now
                 return report
-            intents = [_intent(due, plan, now, self.course) for due, plan in plans]
+            intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
             send_ids = await self.store.outbox.record_intents(intents, now)
             self.last_success = now
             jobs = []
             for (due, plan), send_id in zip(plans, send_ids, strict=True):
                 if send_id is not None and plan.kind is not None:
-                    reply = self._compose(plan, send_id, discreet=due.schedule.discreet)
+                    reply = self._compose(plan, send_id, due.schedule)
                     jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
             report.planned = len(jobs)
             for outcome in await asyncio.gather(*jobs):
@@ -116,19 +121,20 @@ class Ticker:
         async with self._lock:
             self._stopped = True
 
-    def _compose(self, plan: planning.Plan, send_id: int, *, discreet: bool) -> Reply:
+    def _compose(self, plan: planning.Plan, send_id: int, schedule: LearnerSchedule) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:
             return schedule_texts.auto_paused()
         item = self.course.item(plan.item_id or "")
         if item is None:  # the content changed since planning: nothing sensible to send
             return schedule_texts.auto_paused()
+        audience = Audience(self.course, schedule.region, schedule.user_id)
         if plan.kind is Kind.REVIEW and isinstance(item, Question):
-            reply = schedule_texts.review_question(self.course, item, send_id)
+            reply = schedule_texts.review_question(audience, item, send_id)
         elif isinstance(item, Question):
-            reply = texts.question(self.course, item)
+            reply = texts.question(audience, item)
         else:
-            reply = texts.lesson(self.course, item)
-        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=discreet)
+            reply = texts.lesson(audience, item)
+        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=schedule.discreet)
 
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
         outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)

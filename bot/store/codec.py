@@ -37,14 +37,14 @@ def clock(text: str) -> time:
 
 SCHEDULE_COLUMNS = (
     "user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until, "
-    "snoozed_until, unanswered, reminded, discreet"
+    "snoozed_until, unanswered, reminded, discreet, region"
 )
 
 
 def schedule_from(row: Any) -> LearnerSchedule:
     """A learner's schedule from a row of SCHEDULE_COLUMNS."""
     (user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until,
-     snoozed_until, unanswered, reminded, discreet) = row  # fmt: skip
+     snoozed_until, unanswered, reminded, discreet, region) = row  # fmt: skip
     prefs = None
     if timezone is not None:
         prefs = Preferences(
@@ -66,4 +66,5 @@ def schedule_from(row: Any) -> LearnerSchedule:
         unanswered=unanswered,
         reminded=bool(reminded),
         discreet=bool(discreet),
+        region=region,
     )
