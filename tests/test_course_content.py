@@ -35,6 +35,12 @@ KNOWN_PHONE_NUMBERS = {
     "0800 555 111",  # UK Crimestoppers
     "1-833-900-1010",  # Canadian Human Trafficking Hotline
     "131 237",  # Australian Federal Police (131 AFP)
+    "03 9345 1800",  # Australian Red Cross Support for Trafficked People Program (checked: redcross.org.au/stpp)
+    "1800 666 111",  # Ireland, Garda Confidential Number (checked: garda.ie, World Day against Trafficking 2020)
+    "1800 250025",  # Ireland, Crimestoppers, as written on garda.ie (same page)
+    "800 290 290",  # Italy, Numero Verde Anti-tratta (checked: pariopportunita.gov.it, Dipartimento Pari Opportunità)
+    "964 608 288",  # Portugal, support line for victims of trafficking (checked: eportugal.gov.pt)
+    "116 016",  # Germany, Hilfetelefon Gewalt gegen Frauen (checked: hilfetelefon.de, Angebot im Überblick)
 }
 KNOWN_LETTER_NUMBERS = {"1-800-THE-LOST"}
 KNOWN_SHORT_NUMBERS = {"911", "999", "000", "112", "101", "711"}
