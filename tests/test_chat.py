@@ -102,7 +102,7 @@ async def test_a_wrong_answer_gets_its_feedback_and_the_best_answer_named(course
     assert "Two is wrong because it is two." in text
     assert f"Best answer: {shown(ANNA.user_id, 1)}.** Option one" in text
 
-    why = await course_chat.press(ANNA, feedback.buttons[0][0].data)
+    why = await course_chat.press(ANNA, feedback.buttons[0][1].data)
     assert why.edit is not None
     assert "One is right because it is one." in why.edit.text
     assert "Zero is wrong because it is zero." in why.edit.text
@@ -124,7 +124,7 @@ async def test_an_answer_marks_the_question_and_the_verdict_comes_short_and_on_i
     assert feedback.text.startswith(f"❌ **{letter} is not the best choice.** Zero is wrong")
     assert question.stem not in feedback.text
     assert "Two is wrong" not in feedback.text  # the other options wait behind "Why not the others"
-    assert [button.label for button in feedback.buttons[0]] == ["Why not the others ▸", "Next ▶"]
+    assert [button.label for button in feedback.buttons[0]] == ["Next ▶", "Why not the others ▸"]
 
 
 async def test_a_double_tap_counts_once(course_chat: CourseChat) -> None:

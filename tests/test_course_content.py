@@ -146,7 +146,7 @@ def test_the_look_up_cards_cover_every_group_and_region(course: Course) -> None:
     groups = {card.group for card in course.cards}
     regions = {card.region for card in course.cards if card.group == "resources"}
     assert groups == {"indicators", "documentation", "respond", "resources"}
-    assert regions == {"US", "UK", "CA", "AU", "INTL"}
+    assert regions == {"US", "UK", "IE", "CA", "AU", "EU", "INTL"}
     assert sum(card.group == "indicators" for card in course.cards) >= 8
 
 

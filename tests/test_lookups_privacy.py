@@ -81,10 +81,14 @@ async def test_indicators_is_a_menu_of_cards_each_ending_with_respond_and_resour
     assert await store.learners.learner(NURSE) is None
 
 
-async def test_document_cards_say_to_follow_local_protocol(app: CourseApplication, state: BotAPIState) -> None:
-    await say(app, "/document")
+async def test_document_cards_are_the_learners_regions_and_say_to_follow_local_protocol(
+    app: CourseApplication, state: BotAPIState, course: Course
+) -> None:
+    await say(app, "/document")  # not enrolled: no region yet, so the international cards
     menu = state.sent_messages(NURSE)[-1]
-    assert len(buttons_of(menu)) == 5
+    expected = {card.title for card in course.cards if card.group == "documentation" and card.region in (None, "INTL")}
+    assert {label for label, _ in buttons_of(menu)} == expected
+    assert not any("(US)" in label for label, _ in buttons_of(menu))
     for _, data in buttons_of(menu):
         await press(app, state, data)
         assert "local protocol" in last_text(state)

@@ -116,7 +116,7 @@ async def test_next_then_an_answer_press_records_it_edits_the_question_and_expla
     assert "reply_markup" not in edit.params or keyboard(edit) == []
     [feedback] = sent_since(state, mark)
     assert (feedback.text or "").startswith(f"✅ <b>{best['text']} is the best answer.</b>")
-    assert [button["text"] for button in keyboard(feedback)[0]] == ["Why not the others ▸", "Next ▶"]
+    assert [button["text"] for button in keyboard(feedback)[0]] == ["Next ▶", "Why not the others ▸"]
     assert (await store.progress.record(ANNA)).answers["one-question-a"].correct
 
 

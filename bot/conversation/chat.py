@@ -65,8 +65,8 @@ class CourseChat:
             "settings": lambda who, _: self.schedule.menu(who.user_id),
             "pause": lambda who, argument: self.schedule.pause(who.user_id, argument),
             "resume": lambda who, _: self.schedule.resume(who.user_id),
-            "indicators": lambda who, _: _ready(self.lookups.menu("indicators")),
-            "document": lambda who, _: _ready(self.lookups.menu("document")),
+            "indicators": lambda who, _: self.menu(who, "indicators"),
+            "document": lambda who, _: self.menu(who, "document"),
             "resources": lambda who, _: self.lookups.resources(who.user_id),
             "privacy": lambda who, _: _ready(self.lookups.privacy()),
             "mydata": lambda who, _: self.lookups.mydata(who.user_id),
@@ -132,6 +132,9 @@ class CourseChat:
         record = await self.store.progress.record(who.user_id)
         return Outcome((texts.progress(course, engine.progress(course, record)),))
 
+    async def menu(self, who: Who, name: str) -> Outcome:
+        return self.lookups.menu(name, await self.audience(who.user_id))
+
     async def more(self, who: Who, item_id: str) -> Outcome:
         """The longer part of a lesson, opened under it."""
         item = self.course.item(item_id)
@@ -175,7 +178,7 @@ class CourseChat:
         if isinstance(action, buttons.Look):
             return await self.lookups.look(action.kind, action.item_id, await self.audience(who.user_id))
         if isinstance(action, buttons.Menu):
-            return self.lookups.menu(action.name)
+            return await self.menu(who, action.name)
         if isinstance(action, buttons.Region):
             return await self.lookups.resources_for(action.code)
         if isinstance(action, buttons.Forget):

@@ -25,11 +25,13 @@ HIDE_WINDOW = timedelta(hours=48)  # Telegram lets a bot delete its messages for
 REGIONS = (
     ("US", "United States"),
     ("UK", "United Kingdom"),
+    ("IE", "Ireland"),
     ("CA", "Canada"),
     ("AU", "Australia"),
+    ("EU", "Europe"),
     ("INTL", "Elsewhere"),
 )
-REGION_FROM_ZONE_REGION = {"us": "US", "uk": "UK", "ca": "CA", "au": "AU", "eu": "INTL"}
+REGION_FROM_ZONE_REGION = {"us": "US", "uk": "UK", "ca": "CA", "au": "AU", "eu": "EU"}
 MENUS = {
     "indicators": ("🔎 **Indicators**: what to look for. No single sign proves trafficking.", "indicators"),
     "document": (
@@ -72,11 +74,11 @@ class LookupChat:
 
     # --- look-ups -----------------------------------------------------------------------------
 
-    def menu(self, name: str) -> Outcome:
+    def menu(self, name: str, audience: Audience) -> Outcome:
         if name == "resources":
             return Outcome((self._region_menu(),))
         heading, group = MENUS[name]
-        cards = [_look(card) for card in self.course.cards if card.group == group]
+        cards = [_look(card) for card in self.course.cards if card.group == group and is_for_region(card, audience)]
         return Outcome((Reply(heading, button_rows(cards, 2)),))
 
     async def resources(self, user_id: int) -> Outcome:
@@ -195,6 +197,11 @@ NO_RESULTS = Reply(
         ),
     ),
 )
+
+
+def is_for_region(card: Card, audience: Audience) -> bool:
+    """A card for everyone, for the learner's region, or for the version of the course their region takes."""
+    return card.region is None or card.region in (audience.region, audience.course.version)
 
 
 def _card_text(card: Card) -> str:

@@ -17,6 +17,7 @@ from bot.conversation.audience import Audience
 from bot.conversation.lookups import REGION_FROM_ZONE_REGION
 from bot.conversation.replies import Outcome, Reply
 from bot.core import engine, options
+from bot.core.regions import region_of_zone
 from bot.store import Store
 from scheduler import planning, spacing
 from scheduler.windows import Preferences, valid_zone
@@ -98,6 +99,8 @@ class ScheduleChat:
         now = self.clock()
         next_due = planning.first_slot_after(updated, now)
         await self.store.learners.save_preferences(user_id, updated, next_due)
+        if field == "tz":  # the zone's country is more precise than the region button that led to it
+            await self.store.learners.set_region(user_id, region_of_zone(updated.timezone))
         following = {"tz": "time", "time": "days", "days": "pace"}.get(field) if then else None
         if following is not None:
             return Outcome((self._question(following, then=True),), notice="Saved")

@@ -76,7 +76,7 @@ def help_text() -> Reply:
 def lesson(audience: Audience, item: Lesson) -> Reply:
     module, position, total = audience.position(item)
     heading = f"📖 {escape(module.title)} · {position}/{total}"
-    row = (NEXT_BUTTON,) if item.more is None else (more_button(item), NEXT_BUTTON)
+    row = (NEXT_BUTTON,) if item.more is None else (NEXT_BUTTON, more_button(item))
     return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,))
 
 
@@ -130,7 +130,7 @@ def answered(audience: Audience, item: Question, option: int, order: tuple[int, 
             f"**Best answer: {best_letter}.** {audience.fill(best.text)}"
         )
     why = Button("Why not the others ▸", buttons.encode(buttons.WhyNot(item.id, option)))
-    return question_now, Reply(verdict, ((why, NEXT_BUTTON),))
+    return question_now, Reply(verdict, ((NEXT_BUTTON, why),))
 
 
 def why_not_the_others(audience: Audience, item: Question, option: int) -> Reply:

@@ -97,7 +97,7 @@ class Menu:
 
 @dataclass(frozen=True)
 class Region:
-    """Show the resources card of a region (US, UK, CA, AU, INTL)."""
+    """Show the resources card of a region (US, UK, IE, CA, AU, EU, INTL)."""
 
     code: str
 
@@ -151,7 +151,7 @@ _REGION = "res"
 _FORGET = "forget"
 LOOK_KINDS = ("c", "l")
 MENU_NAMES = ("indicators", "document", "resources")
-REGION_CODES = ("US", "UK", "CA", "AU", "INTL")
+REGION_CODES = ("US", "UK", "IE", "CA", "AU", "EU", "INTL")
 
 
 def encode(action: Action) -> str:
