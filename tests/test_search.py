@@ -60,10 +60,11 @@ def test_a_hit_carries_a_one_line_snippet(index: SearchIndex) -> None:
     assert "tattoo" in first.snippet.lower() or "brand" in first.snippet.lower()
 
 
-def test_plurals_fold_to_one_form() -> None:
-    assert normalise("injuries") == "injury"
-    assert normalise("infections") == "infection"
-    assert normalise("witness") == "witness"
+def test_plurals_and_other_forms_of_a_word_fold_to_one_term() -> None:
+    assert normalise("injuries") == normalise("injury")
+    assert normalise("infections") == normalise("infection")
+    assert normalise("leaving") == normalise("leave")
+    assert normalise("STIs") == normalise("sti")
 
 
 def test_snippet_prefers_the_line_with_the_query_words() -> None:
