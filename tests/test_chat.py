@@ -166,9 +166,10 @@ async def test_a_stranger_pressing_an_answer_is_asked_to_start(course_chat: Cour
     assert await course_chat.store.learners.learner(999) is None
 
 
-async def test_next_before_start_enrols_with_the_welcome(course_chat: CourseChat) -> None:
+async def test_next_before_start_never_enrols_silently_but_says_how_to_start(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "next")
-    assert texts.PRIVACY_NOTE in outcome.replies[0].text
+    assert "/start" in only_text(outcome)
+    assert await course_chat.store.learners.learner(ANNA.user_id) is None
 
 
 async def test_progress_shows_each_module_and_the_share_correct(course_chat: CourseChat) -> None:

@@ -87,6 +87,7 @@ async def enrol_with_schedule(rig: Rig, user_id: int, *, pace: int = 2, daily: t
     await rig.chat.start(Who(user_id, user_id))
     settings = Preferences(timezone="Europe/London", daily_time=daily, pace=pace)
     await rig.store.learners.save_preferences(user_id, settings, rig.clock.now)  # due now
+    await rig.store.learners.set_discreet(user_id, False)  # bites in full, not discreet mode's teaser
 
 
 def later_button(call: Call) -> str:

@@ -77,6 +77,7 @@ class Learner:
         await self.press("set:tz:Europe/London!", region, "sendMessage")
         for step in ("set:time:0700!", "set:days:127!", "set:pace:5!"):
             await self.press(step, self.last_message().result["message_id"], "sendMessage")
+        await self.store.learners.set_discreet(self.user_id, False)  # bites in full, not discreet mode's teaser
         await self.store.learners.set_next_due(self.user_id, utc_now())  # their slot comes round: the tick will send
         await self.say("/next")
         await self.say("/next")

@@ -190,8 +190,8 @@ async def test_progress_shows_a_bar_per_module(app: CourseApplication, state: Bo
         (message_update(ANNA, "zzzz qqqq"), "I found nothing for that"),
         (message_update(ANNA, "look for alpha"), "Best matches"),
         (sticker_update(ANNA), "I can only read text"),
-        (photo_update(ANNA), "I can only read text"),
-        (voice_update(ANNA), "I can only read text"),
+        (photo_update(ANNA), "I deleted that photo: this course never needs images of patients"),
+        (voice_update(ANNA), "I deleted that voice message"),
         (edited_message_update(ANNA, "/next", message_id=77), "I don't act on edited messages"),
     ],
 )

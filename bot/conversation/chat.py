@@ -17,7 +17,9 @@ from bot.content.model import Course, Lesson, Question
 from bot.conversation import schedule_texts, texts
 from bot.conversation.audience import Audience
 from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.discreet import open_bite
 from bot.conversation.lookups import LookupChat
+from bot.conversation.privacy_chat import PrivacyChat
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
 from bot.core import buttons, engine, options
@@ -56,7 +58,8 @@ class CourseChat:
         self.store = store
         self.clock = clock
         self.schedule = ScheduleChat(course, store, clock)
-        self.lookups = LookupChat(course, store, clock, retention_days)
+        self.lookups = LookupChat(course, store, clock)
+        self.privacy = PrivacyChat(store, clock, retention_days)
         self.certificates = CertificateChat(course, store, clock, secret, admins)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
             "start": lambda who, _: self.start(who),
@@ -68,10 +71,12 @@ class CourseChat:
             "indicators": lambda who, _: self.menu(who, "indicators"),
             "document": lambda who, _: self.menu(who, "document"),
             "resources": lambda who, _: self.lookups.resources(who.user_id),
-            "privacy": lambda who, _: _ready(self.lookups.privacy()),
-            "mydata": lambda who, _: self.lookups.mydata(who.user_id),
-            "forget": lambda who, _: _ready(self.lookups.forget_question()),
-            "hide": lambda who, _: self.lookups.hide(who.chat_id),
+            "now": lambda who, _: _ready(self.lookups.onshift.menu()),
+            "respond": lambda who, _: self.respond(who),
+            "privacy": lambda who, _: _ready(self.privacy.privacy()),
+            "mydata": lambda who, _: self.privacy.mydata(who.user_id),
+            "forget": lambda who, _: _ready(self.privacy.forget_question()),
+            "hide": lambda who, _: self.privacy.hide(who.user_id, who.chat_id),
             "certificate": lambda who, _: self.certificates.request(who.user_id),
             "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
             "stats": lambda who, _: self.certificates.stats(who.user_id),
@@ -105,8 +110,8 @@ class CourseChat:
 
     async def next_bite(self, who: Who) -> Outcome:
         schedule = await self.store.learners.schedule(who.user_id)
-        if schedule is None:
-            return await self.start(who)
+        if schedule is None:  # never enrolled, or erased with /forget: say so rather than enrol them silently
+            return self.privacy.not_enrolled()
         audience = Audience(self.course, schedule.region, who.user_id)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
@@ -133,7 +138,14 @@ class CourseChat:
         return Outcome((texts.progress(course, engine.progress(course, record)),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
-        return self.lookups.menu(name, await self.audience(who.user_id))
+        return await self.lookups.menu(name, await self.audience(who.user_id))
+
+    async def respond(self, who: Who) -> Outcome:
+        return await self.lookups.respond(await self.audience(who.user_id))
+
+    async def media(self, who: Who, kind: str) -> Outcome:
+        """A photo or other media: never needed, so deleted at once."""
+        return self.privacy.media(kind)
 
     async def more(self, who: Who, item_id: str) -> Outcome:
         """The longer part of a lesson, opened under it."""
@@ -182,7 +194,15 @@ class CourseChat:
         if isinstance(action, buttons.Region):
             return await self.lookups.resources_for(action.code)
         if isinstance(action, buttons.Forget):
-            return await self.lookups.forget(who.user_id, who.chat_id, action.confirmed)
+            return await self.privacy.forget(who.user_id, who.chat_id, action.confirmed, action.clear)
+        if isinstance(action, buttons.Now) and not action.part:
+            return self.lookups.onshift.menu()
+        if isinstance(action, buttons.Now):
+            return await self.lookups.onshift.part(action.part, await self.audience(who.user_id))
+        if isinstance(action, buttons.Found):
+            return await self.lookups.found(action, await self.audience(who.user_id))
+        if isinstance(action, buttons.Open):
+            return await open_bite(self.course, self.store, who.user_id, action.send_id)
         if isinstance(action, buttons.CertificateWithoutName):
             return await self.certificates.named(who.user_id, None)
         return await self.schedule.choose(who.user_id, action.field, action.value)
@@ -224,7 +244,7 @@ class CourseChat:
             return await self.certificates.named(who.user_id, text)
         if awaiting:
             return await self.schedule.typed(who.user_id, awaiting, text)
-        return self.lookups.search(text)
+        return self.lookups.search(text, await self.audience(who.user_id))
 
     async def remember(self, chat_id: int, message_id: int) -> None:
         """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""

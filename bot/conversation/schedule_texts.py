@@ -181,17 +181,18 @@ DISCREET_FIRST_LINE = "Your 2-minute refresher is ready."
 def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = False) -> Reply:
     """A bite as the schedule sends it: the same message, with a "Later" button (and a gentle nudge).
 
-    In discreet mode the first line, which a lock screen shows, says nothing about the subject, and the
-    message is protected from forwarding and saving.
+    In discreet mode only a neutral teaser goes out, with [Open]: the bite itself comes on tap, so a lock screen
+    or a notification shows nothing about the subject. The teaser is protected from forwarding and saving.
     """
     later = Button("Later ⏰", buttons.encode(buttons.Later(send_id)))
+    if discreet:
+        opened = Button("Open ▸", buttons.encode(buttons.Open(send_id)))
+        return Reply(DISCREET_FIRST_LINE, ((opened, later),), protect=True)
     rows = (*reply.buttons[:-1], (*reply.buttons[-1], later)) if reply.buttons else ((later,),)
     text = reply.text
     if reminder:
         text = f"👋 No rush: here is your next bite, whenever you have two minutes.\n\n{text}"
-    if discreet:
-        text = f"{DISCREET_FIRST_LINE}\n\n{text}"
-    return Reply(text, rows, protect=discreet)
+    return Reply(text, rows, protect=reply.protect)
 
 
 def review_question(audience: Audience, item: Question, send_id: int) -> Reply:

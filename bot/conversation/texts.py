@@ -22,6 +22,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("settings", "Choose when your daily bites arrive"),
     ("pause", "Pause daily bites (/pause 2026-12-24 to pause until a date)"),
     ("resume", "Start daily bites again"),
+    ("now", "On shift: what to do now, my hotline, what to say"),
+    ("respond", "How to respond, step by step"),
     ("indicators", "What to look for: indicator checklists"),
     ("document", "How to document safely"),
     ("resources", "Hotlines and emergency numbers"),

@@ -295,6 +295,8 @@ def _snippet(lines: list[str], line: int, start: int) -> str:
         return lead + shown
     cut = shown[: SNIPPET_LENGTH - len(lead) - 1]
     cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    if cut.rfind("{") > cut.rfind("}"):  # never cut a placeholder ("{emergency}") in two
+        cut = cut[: cut.rfind("{")]
     return f"{lead}{cut.rstrip(' ,;:')}…"
 
 

@@ -6,6 +6,7 @@ Message text is never logged or passed on; the course works only in private chat
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from datetime import timedelta
@@ -37,7 +38,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.content.markup import to_html
 from bot.conversation import texts
 from bot.conversation.chat import CourseChat, Who
-from bot.conversation.lookups import HIDE_WINDOW
+from bot.conversation.privacy_chat import HIDE_WINDOW
 from bot.conversation.replies import Outcome, Reply
 from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Rejected
 from bot.delivery.tick import TICK_INTERVAL, Ticker
@@ -50,6 +51,19 @@ CHAT_KEY = "course_chat"
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 CourseApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+# What a learner may send that could hold patient details (an image, a file, a contact): deleted at once.
+MEDIA = (
+    filters.PHOTO
+    | filters.VIDEO
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO_NOTE
+    | filters.CONTACT
+    | filters.LOCATION
+)
+MEDIA_KINDS = ("photo", "video", "animation", "document", "voice", "audio", "video_note", "contact", "location")
 
 
 def build_application(
@@ -96,6 +110,7 @@ def register_handlers(application: CourseApplication) -> None:
     application.add_handler(MessageHandler(~private & filters.COMMAND, on_group_command))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(private & MEDIA, on_media))
     application.add_handler(MessageHandler(private, on_unsupported_message))
     application.add_error_handler(on_error)
 
@@ -184,9 +199,13 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else None
-    if outcome.delete and chat_id is not None:
-        await _delete(context, chat_id, outcome.delete)
     query = update.callback_query
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    if chat_id is not None and (outcome.delete or outcome.delete_input):
+        await _delete(context, chat_id, _to_delete(outcome, update))
+    user = update.effective_user
+    if private and outcome.replies and user is not None and await _chat(context).privacy.discreet(user.id):
+        outcome = dataclasses.replace(outcome, replies=tuple(_protected(reply) for reply in outcome.replies))
     if query is not None:
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
         if outcome.edit is not None and query.message is not None:
@@ -199,8 +218,30 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
         return
     for reply in outcome.replies:
         message = await send_reply(context.bot, chat_id, reply)
-        if update.effective_chat is not None and update.effective_chat.type == "private":
+        if private:
             await _chat(context).remember(chat_id, message.message_id)
+
+
+def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
+    """The messages an outcome deletes: never the one about to be edited; the learner's own if it must go."""
+    keep = update.callback_query.message.message_id if update.callback_query and update.callback_query.message else None
+    ids = [message_id for message_id in outcome.delete if message_id != keep or outcome.edit is None]
+    if outcome.delete_input and update.effective_message is not None and update.callback_query is None:
+        ids.append(update.effective_message.message_id)
+    return tuple(dict.fromkeys(ids))
+
+
+def _protected(reply: Reply) -> Reply:
+    """In discreet mode every course message is protected from forwarding and saving; a file the learner asked
+    for to keep (their certificate, their data) is not."""
+    return reply if reply.attachment is not None else dataclasses.replace(reply, protect=True)
+
+
+async def _remember_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep the id of the learner's own message for 48 hours, so /hide can delete it too (the id only)."""
+    message = update.effective_message
+    if message is not None and update.effective_chat is not None and update.effective_chat.type == "private":
+        await _chat(context).remember(update.effective_chat.id, message.message_id)
 
 
 async def send_reply(bot: Any, chat_id: int, reply: Reply) -> Message:
@@ -219,7 +260,7 @@ async def send_reply(bot: Any, chat_id: int, reply: Reply) -> Message:
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:
-    """Delete the bot's own messages, 100 at a time (Telegram's limit); ones already gone are skipped."""
+    """Delete messages of the chat, 100 at a time (Telegram's limit); ones already gone are skipped."""
     for start in range(0, len(message_ids), 100):
         try:
             await context.bot.delete_messages(chat_id, message_ids[start : start + 100])
@@ -232,6 +273,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     who, message = _who(update), update.effective_message
     if who is None or message is None or not message.text:
         return
+    await _remember_input(update, context)
     command, _, argument = message.text.partition(" ")
     name = command[1:].split("@", 1)[0]
     await _show(await _chat(context).command(who, name, argument), update, context)
@@ -253,12 +295,22 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text in a private chat (never logged or stored)."""
     who, message = _who(update), update.effective_message
     if who is not None and message is not None and message.text is not None:
+        await _remember_input(update, context)
         await _show(await _chat(context).text(who, message.text), update, context)
 
 
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, file, voice note, contact or location: it may show a patient, so it is deleted at once."""
+    who, message = _who(update), update.effective_message
+    if who is not None and message is not None:
+        kind = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "document")
+        await _show(await _chat(context).media(who, kind), update, context)
+
+
 async def on_unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice notes and the like."""
+    """Stickers and the like (media that may hold patient details go to on_media)."""
     if update.effective_message is not None:
+        await _remember_input(update, context)
         await _show(Outcome((texts.unsupported_message(),)), update, context)
 
 
