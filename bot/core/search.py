@@ -46,6 +46,7 @@ TYPO_CUTOFF, SHORT_TYPO_CUTOFF = 85, 90  # rapidfuzz ratio; words of 5 letters o
 MIN_TYPO_LENGTH = 4
 SNIPPET_LENGTH = 70
 SNIPPET_CONTEXT = 2  # words shown before the first matching word of a long line
+SHARED_LINE, BOILERPLATE = 3, 0.3  # a line in 3 documents or more is boilerplate: it counts 0.3 as a snippet
 _BULLET = " •-\t"
 # Stems of the words in a title that make a result about calling someone or reporting.
 CALLING_TITLE = frozenset(CALLING - {stem("number"), stem("phone")})
@@ -103,6 +104,7 @@ class SearchIndex:
         surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
         self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
         self._lines = [_lines(document.text) for document in documents]
+        self._shared = Counter(line for lines in self._lines for line in set(lines))
         self.fingerprint = hashlib.blake2s(" ".join(d.id for d in documents).encode(), digest_size=2).hexdigest()
 
     @classmethod
@@ -202,11 +204,11 @@ class SearchIndex:
             if document.title in titles:  # one "Chart and code", the learner's, not five
                 continue
             titles.add(document.title)
-            line, start = self._best_line(index, weights)
+            line, start = self._best_line(index, typed)
             hits.append(Hit(document, score, _snippet(self._lines[index], line, start), index, line, start))
             if len(hits) == limit:
                 break
-        about_calling = about_calling or any(hit.document.calling for hit in hits)
+        about_calling = about_calling or (bool(hits) and hits[0].document.calling)
         return Results(tuple(hits), favoured, named is not None, about_calling)
 
     def search(self, query: str, limit: int = 3, region: str | None = None) -> list[Hit]:
@@ -247,14 +249,24 @@ class SearchIndex:
 
     # --- snippets -----------------------------------------------------------------------------
 
-    def _best_line(self, index: int, weights: Mapping[str, float]) -> tuple[int, int]:
-        """The line that matches the query best (the first of equals), and where its snippet starts."""
+    def _best_line(self, index: int, typed: list[tuple[str, dict[str, float]]]) -> tuple[int, int]:
+        """The line that matches the query best (the first of equals), and where its snippet starts. Each unit
+        typed counts once, by its best term; a line many documents share ("No single indicator proves
+        trafficking") counts for less than one of this document's own."""
         lines = self._lines[index]
         if not lines:
             return 0, 0
-        scores = [sum(weights[t] * self._idf.get(t, 0.0) for t in set(analyse(line)) if t in weights) for line in lines]
+        scores = []
+        for line in lines:
+            terms = set(analyse(line))
+            score = sum(
+                max((weight * self._idf.get(term, 0.0) for term, weight in unit.items() if term in terms), default=0.0)
+                for _, unit in typed
+            )
+            scores.append(score * (BOILERPLATE if self._shared.get(line, 0) >= SHARED_LINE else 1.0))
         best = max(range(len(lines)), key=lambda number: (scores[number], -number))
-        return best, _start(lines[best], weights.keys())
+        wanted = {term for _, unit in typed for term in unit}
+        return best, _start(lines[best], wanted)
 
     def hit_at(self, index: int, line: int, start: int) -> Hit | None:
         """A hit rebuilt from where it was found (for "back to the results"), or None if that is out of range."""
