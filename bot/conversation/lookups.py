@@ -76,9 +76,7 @@ class LookupChat:
         self.clock = clock
         self.index = SearchIndex.build(course)
         self.onshift = OnShift(course, store, clock)
-        taught = [*(card.text for card in course.cards), *(" ".join(card.keywords) for card in course.cards)]
-        everything = [*taught, *(lesson.text for module in course.modules for lesson in module.lessons)]
-        self.guard = PatientDetailsGuard(numbers_in(taught), ordinary_words(everything))
+        self.guard = course_guard(course)
 
     # --- menus and cards ----------------------------------------------------------------------
 
@@ -186,6 +184,13 @@ class LookupChat:
         if calling and not found.banner:
             rows = (*rows, (HOTLINES_BUTTON,))
         return Reply("\n".join(lines), rows)
+
+
+def course_guard(course: Course) -> PatientDetailsGuard:
+    """The patient-details guard, told the numbers the course teaches and the words it writes in lower case."""
+    taught = [*(card.text for card in course.cards), *(" ".join(card.keywords) for card in course.cards)]
+    everything = [*taught, *(lesson.text for module in course.modules for lesson in module.lessons)]
+    return PatientDetailsGuard(numbers_in(taught), ordinary_words(everything))
 
 
 def is_for_region(card: Card, audience: Audience) -> bool:
