@@ -187,7 +187,8 @@ def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = Fa
     later = Button("Later ⏰", buttons.encode(buttons.Later(send_id)))
     if discreet:
         opened = Button("Open ▸", buttons.encode(buttons.Open(send_id)))
-        return Reply(DISCREET_FIRST_LINE, ((opened, later),), protect=True)
+        nudge = "\n\n👋 No rush: open it whenever you have two minutes." if reminder else ""
+        return Reply(f"{DISCREET_FIRST_LINE}{nudge}", ((opened, later),), protect=True)
     rows = (*reply.buttons[:-1], (*reply.buttons[-1], later)) if reply.buttons else ((later,),)
     text = reply.text
     if reminder:
