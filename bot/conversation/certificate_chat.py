@@ -10,9 +10,10 @@ from datetime import datetime
 from bot.content.markup import escape
 from bot.content.model import Course
 from bot.conversation import texts
+from bot.conversation.cohort_chat import CohortChat
 from bot.conversation.replies import Attachment, Button, Outcome, Reply
 from bot.core import buttons
-from bot.reports import certificates, stats
+from bot.reports import certificates
 from bot.store import Certificate, Store
 
 NAME_PROMPT = "certificate_name"
@@ -105,11 +106,12 @@ class CertificateChat:
             f'"{self.course.title}" (about {self.course.estimated_hours:g} hours) on {verified.completed_on:%d %B %Y}.'
         )
 
-    async def stats(self, user_id: int) -> Outcome:
-        if user_id not in self.admins:
+    async def stats(self, user_id: int, argument: str = "") -> Outcome:
+        """/stats: the whole course for admins; a cohort's own figures for its owner (and admins); else nothing."""
+        lines = await CohortChat(self.course, self.store, self.clock, self.admins).stats(user_id, argument)
+        if lines is None:
             return Outcome((texts.unknown_command("stats"),))
-        report = stats.compute(self.course, await self.store.statistics.rows(), self.clock())
-        return Outcome(texts.in_messages([escape(line) for line in stats.render_text(report).splitlines()]))
+        return Outcome(texts.in_messages([escape(line) for line in lines]))
 
 
 def _not_yet(status: certificates.Eligibility) -> Reply:

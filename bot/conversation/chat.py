@@ -17,10 +17,13 @@ from bot.content.model import Course, Lesson, Question
 from bot.conversation import schedule_texts, texts
 from bot.conversation.audience import Audience
 from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.check_chat import CheckChat
+from bot.conversation.cohort_chat import CohortChat
 from bot.conversation.lookups import LookupChat
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
 from bot.core import buttons, engine, options
+from bot.core import training_buttons as tb
 from bot.logs import learner_ref
 from bot.store import Store
 from scheduler import spacing
@@ -58,8 +61,10 @@ class CourseChat:
         self.schedule = ScheduleChat(course, store, clock)
         self.lookups = LookupChat(course, store, clock, retention_days)
         self.certificates = CertificateChat(course, store, clock, secret, admins)
+        self.cohorts = CohortChat(course, store, clock, admins)
+        self.checks = CheckChat(course, store, clock)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
-            "start": lambda who, _: self.start(who),
+            "start": lambda who, argument: self.start(who, argument),
             "next": lambda who, _: self.next_bite(who),
             "progress": lambda who, _: self.show_progress(who),
             "settings": lambda who, _: self.schedule.menu(who.user_id),
@@ -73,8 +78,9 @@ class CourseChat:
             "forget": lambda who, _: _ready(self.lookups.forget_question()),
             "hide": lambda who, _: self.lookups.hide(who.chat_id),
             "certificate": lambda who, _: self.certificates.request(who.user_id),
+            "check": lambda who, _: self.checks.command(who.user_id),
             "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
-            "stats": lambda who, _: self.certificates.stats(who.user_id),
+            "stats": lambda who, argument: self.certificates.stats(who.user_id, argument),
             "help": lambda who, _: self.help(who),
         }
 
@@ -89,13 +95,21 @@ class CourseChat:
             return Outcome((texts.unknown_command(name),))
         return await handler(who, argument)
 
-    async def start(self, who: Who) -> Outcome:
+    async def start(self, who: Who, argument: str = "") -> Outcome:
+        """/start, or /start CODE from a cohort's invite link (an unknown or closed code changes nothing)."""
+        code = argument.strip()
+        refused = await self.cohorts.refusal(code) if code else None
+        if refused is not None:
+            return Outcome((refused,))
         enrolled = await self.store.learners.enrol(who.user_id, who.chat_id, self.clock())
+        invitation = (await self.cohorts.invitation(who.user_id, code),) if code else ()
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
-            return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
+            # With an invitation, setting the schedule follows the learner's answer to it.
+            follow = invitation or (schedule_texts.ask_region(then=True),)
+            return Outcome((texts.welcome(self.course, returning=False), *follow))
         await self.schedule.reactivate(who.user_id)
-        return Outcome((texts.welcome(self.course, returning=True),))
+        return Outcome((texts.welcome(self.course, returning=True), *invitation))
 
     async def help(self, who: Who) -> Outcome:
         return Outcome((texts.help_text(),))
@@ -110,10 +124,15 @@ class CourseChat:
         audience = Audience(self.course, schedule.region, who.user_id)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
-        for _ in range(CLAIM_ATTEMPTS):
-            next_item = engine.next_item(audience.course, await self.store.progress.record(who.user_id))
+        for attempt in range(CLAIM_ATTEMPTS):
+            record = await self.store.progress.record(who.user_id)
+            if attempt == 0 and not record.delivered:
+                offer = await self.checks.offer_before(who.user_id, audience.course, record)
+                if offer is not None:
+                    return offer
+            next_item = engine.next_item(audience.course, record)
             if next_item is None:
-                return Outcome((texts.course_complete(self.course),))
+                return await self.checks.course_complete(who.user_id, audience.course)
             item = next_item
             # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
             # still find it in the chat history), and a question simply comes back until it is answered.
@@ -130,7 +149,8 @@ class CourseChat:
             return Outcome((texts.not_enrolled(),))
         course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record)),))
+        due = await self.cohorts.due_line(who.user_id)
+        return Outcome((texts.progress(course, engine.progress(course, record), due=due),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
         return self.lookups.menu(name, await self.audience(who.user_id))
@@ -156,7 +176,7 @@ class CourseChat:
         """A button was pressed; `data` is its callback data, which may be stale or forged."""
         action = buttons.decode(data)
         if action is None:
-            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+            return await self._press_training(who, tb.decode(data))
         if isinstance(action, buttons.NextBite):
             return await self.next_bite(who)
         if isinstance(action, buttons.ShowProgress):
@@ -186,6 +206,14 @@ class CourseChat:
         if isinstance(action, buttons.CertificateWithoutName):
             return await self.certificates.named(who.user_id, None)
         return await self.schedule.choose(who.user_id, action.field, action.value)
+
+    async def _press_training(self, who: Who, action: tb.TrainingAction | None) -> Outcome:
+        """Buttons of the cohorts and the knowledge checks (their own codec)."""
+        if isinstance(action, tb.JoinCohort | tb.DeclineCohort | tb.LeaveCohort):
+            return await self.cohorts.press(who.user_id, action)
+        if action is not None:
+            return await self.checks.press(who.user_id, action, lambda: self.next_bite(who))
+        return Outcome(notice=texts.NOTICE_STALE_BUTTON)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
         graded = engine.grade(self.course, item_id, option)

@@ -39,8 +39,13 @@ class ScheduleChat:
             return Outcome((texts.not_enrolled(),))
         if schedule.prefs is None:
             return Outcome((say.ask_region(then=True),))
+        membership = await self.store.cohorts.membership(user_id)
         menu = say.settings_menu(
-            schedule.prefs, paused=schedule.paused, paused_until=schedule.paused_until, discreet=schedule.discreet
+            schedule.prefs,
+            paused=schedule.paused,
+            paused_until=schedule.paused_until,
+            discreet=schedule.discreet,
+            cohort=membership.cohort.name if membership else None,
         )
         return Outcome((menu,))
 

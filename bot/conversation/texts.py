@@ -26,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("document", "How to document safely"),
     ("resources", "Hotlines and emergency numbers"),
     ("certificate", "Get your certificate once you have finished"),
+    ("check", "Knowledge check: before you begin, and after you finish"),
     ("hide", "Delete my messages from the last 48 hours"),
     ("privacy", "What I keep about you"),
     ("mydata", "See everything I keep about you"),
@@ -167,7 +168,7 @@ def progress_bar(share: float) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled)
 
 
-def progress(course: Course, status: CourseProgress) -> Reply:
+def progress(course: Course, status: CourseProgress, *, due: str | None = None) -> Reply:
     lines = ["**Your progress**", ""]
     for number, module in enumerate(status.modules, start=1):
         lines.append(f"{number}. {escape(module.module.title)}")
@@ -184,6 +185,9 @@ def progress(course: Course, status: CourseProgress) -> Reply:
     if status.complete:
         lines.append("")
         lines.append("🎓 You have finished the course.")
+    elif due is not None:
+        lines.append("")
+        lines.append(due)
     buttons_row = () if status.complete else ((NEXT_BUTTON,),)
     return Reply("\n".join(lines), buttons_row)
 
