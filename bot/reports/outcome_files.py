@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.reports.outcomes import OutcomesReport, Paired
@@ -27,8 +27,8 @@ def _paired_rows(rows: list[Paired]) -> list[list[object]]:
 
 
 def _day_number(day: date) -> float:
-    """The end of `day` as matplotlib's date number (days since its default epoch, 1970-01-01)."""
-    return (day - date(1970, 1, 1)).days + 1.0
+    """`day` as a number of days since 1970-01-01, for the x axis."""
+    return float((day - date(1970, 1, 1)).days)
 
 
 def write_csv(report: OutcomesReport, folder: Path) -> list[Path]:
@@ -100,8 +100,8 @@ def plot(report: OutcomesReport, folder: Path) -> list[Path]:
     axes.set_yticks(places, ["\n".join(textwrap.wrap(row.label, 38)) for row in rows], fontsize=8)
     axes.set_xlim(0, 100)
     axes.set_xlabel("check items answered well (%), learners who took both checks")
-    axes.set_title(f"Knowledge before and after the course: {report.scope}")
-    axes.legend(loc="lower left", fontsize=8)
+    axes.set_title(f"Knowledge before and after the course: {report.scope}", pad=28)
+    axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8, frameon=False)
     figure.tight_layout()
     figure.subplots_adjust(right=0.62)
     figure.savefig(knowledge_path, dpi=120)
@@ -113,10 +113,16 @@ def plot(report: OutcomesReport, folder: Path) -> list[Path]:
     if curve and enrolled:
         days = [_day_number(day) for day, _ in curve]
         shares = [count / enrolled * 100 for _, count in curve]
+        end = max(curve[-1][0], report.due_on or curve[-1][0])
+        days.append(_day_number(end) + 1)  # the last step runs on to the due date
+        shares.append(shares[-1])
         axes.step(days, shares, where="post", color="#1f6f8b", label="finished the course")
         axes.set_ylim(0, 100)
         axes.set_ylabel(f"% of {enrolled} learners")
-        axes.xaxis_date()
+        first, span = curve[0][0], (end - curve[0][0]).days + 1
+        ticks = [first + timedelta(days=offset) for offset in range(0, span + 1, max(1, span // 7))]
+        axes.set_xticks([_day_number(day) for day in ticks], [f"{day:%d %b}" for day in ticks])
+        axes.set_xlabel(f"day (the curve starts once {MIN_GROUP} learners have finished)")
         figure.autofmt_xdate()
     else:
         axes.text(0.5, 0.5, f"withheld: fewer than {MIN_GROUP} learners have finished", ha="center", va="center")

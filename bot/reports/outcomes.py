@@ -66,8 +66,11 @@ class OutcomesReport:
     due_on: date | None = None
 
 
-def paired_change(label: str, before: Sequence[float], after: Sequence[float]) -> Paired:
-    """The mean of `after - before` with its 95% confidence interval (paired t), or withheld under MIN_GROUP."""
+def paired_change(label: str, before: Sequence[float], after: Sequence[float], *, bound: float | None = None) -> Paired:
+    """The mean of `after - before` with its 95% confidence interval (paired t), or withheld under MIN_GROUP.
+
+    With `bound`, the interval is clipped to the changes possible (a share moves at most 1 either way).
+    """
     if len(before) != len(after):
         raise ValueError("paired figures come in pairs")
     count = len(before)
@@ -82,6 +85,8 @@ def paired_change(label: str, before: Sequence[float], after: Sequence[float]) -
 
         interval = scipy_stats.ttest_rel(after, before).confidence_interval(confidence_level=CONFIDENCE_LEVEL)
         low, high = float(interval.low), float(interval.high)
+    if bound is not None:
+        low, high = max(low, -bound), min(high, bound)
     return Paired(label, count, statistics.fmean(before), statistics.fmean(after), change, low, high)
 
 
@@ -138,7 +143,7 @@ def compute(
         label = "All objectives" if objective is None else _objective_label(course, objective)
         before = {user: scores[objective] for user, scores in pre.items() if objective in scores}
         after = {user: scores[objective] for user, scores in post.items() if objective in scores}
-        knowledge.append(paired_change(label, *_pairs(before, after)))
+        knowledge.append(paired_change(label, *_pairs(before, after), bound=1.0))
 
     rated: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     for user_id, phase, scale, value in rows.ratings:
@@ -150,6 +155,7 @@ def compute(
                 {user: float(value) for user, value in rated[(checks.PRE, scale)].items()},
                 {user: float(value) for user, value in rated[(checks.POST, scale)].items()},
             ),
+            bound=float(checks.RATING_MAX - checks.RATING_MIN),
         )
         for scale in checks.CONFIDENCE
     ]
