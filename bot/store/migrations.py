@@ -153,4 +153,14 @@ MIGRATIONS: tuple[str, ...] = (
         probed_at TEXT    NOT NULL
     );
     """,
+    # 7: certificates keep the hours they state (the course's length can change) and can be revoked when a
+    # corrected one is issued; answers are counted per question for the peer pulse, through an index; a review
+    # the learner asked for (/review) is marked as practice, so it never uses up the day's scheduled bites.
+    """
+    ALTER TABLE sends ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE certificates ADD COLUMN hours REAL;
+    UPDATE certificates SET hours = 2.5;
+    ALTER TABLE certificates ADD COLUMN revoked_at TEXT;
+    CREATE INDEX answers_by_item ON answers (item_id, option);
+    """,
 )
