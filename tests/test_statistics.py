@@ -10,7 +10,6 @@ import pytest
 from bot.content import Course
 from bot.conversation.certificate_chat import CertificateOptions
 from bot.conversation.chat import CourseChat, Who
-from bot.core import buttons
 from bot.reports import stats
 from bot.store import Store
 from scheduler import spacing
@@ -18,26 +17,6 @@ from tests.conftest import MINI_COURSE, FakeClock, clean_environment, run_course
 
 SECRET = "a-long-enough-test-secret"
 ADMIN = 1
-LEARNER = Who(2002, 2002)
-
-
-def answer(item_id: str, option: int) -> str:
-    return buttons.encode(buttons.Answer(item_id, option))
-
-
-async def finish(chat: CourseChat, who: Who, options: dict[str, int]) -> None:
-    """Take the whole test course, answering each question with the given option."""
-    await chat.start(who)
-    for _ in range(10):
-        outcome = await chat.next_bite(who)
-        if "You have finished" in outcome.replies[0].text:
-            return
-        for row in outcome.replies[0].buttons:
-            for button in row:
-                action = buttons.decode(button.data)
-                if isinstance(action, buttons.Answer):
-                    await chat.press(who, answer(action.item_id, options[action.item_id]))
-                    break
 
 
 @pytest.fixture
