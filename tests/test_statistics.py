@@ -16,6 +16,7 @@ from scheduler import spacing
 from tests.conftest import MINI_COURSE, FakeClock, clean_environment, run_coursebot
 
 SECRET = "a-long-enough-test-secret"
+LEARNER = Who(2002, 2002)
 ADMIN = 1
 
 
