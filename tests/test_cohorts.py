@@ -12,13 +12,15 @@ import pytest
 from telegram import Update
 
 from bot.content import Course
+from bot.conversation.certificate_chat import CertificateOptions
 from bot.conversation.chat import CourseChat, Who
+from bot.core import buttons
 from bot.core import training_buttons as tb
 from bot.store import Cohort, Store
 from bot.telegram.app import CourseApplication, build_application
 from tests.conftest import FakeClock
 from tests.standin import BotAPIState, Call, StandinRequest, callback_update, message_update
-from tests.test_certificates_and_stats import SECRET, finish
+from tests.test_certificates import SECRET, finish
 
 TOKEN = "123456:COHORTS-token"
 NURSE = 7001
@@ -34,7 +36,9 @@ def state() -> BotAPIState:
 
 @pytest.fixture
 def chat(mini_course: Course, store: Store, clock: FakeClock) -> CourseChat:
-    return CourseChat(mini_course, store, clock, secret=SECRET, admins=frozenset({ADMIN}))
+    return CourseChat(
+        mini_course, store, clock, certificates=CertificateOptions(secret=SECRET), admins=frozenset({ADMIN})
+    )
 
 
 @pytest.fixture
@@ -214,6 +218,7 @@ async def join_and_finish(chat: CourseChat, cohort: Cohort, user_id: int, name: 
     if name is not None:
         await chat.command(who, "certificate")
         await chat.text(who, name)
+        await chat.press(who, buttons.encode(buttons.CertificateConfirm()))
 
 
 async def test_the_owner_sees_their_cohort_only_and_never_answers(

@@ -20,7 +20,7 @@ from bot.telegram.app import TelegramSender, build_application, schedule_jobs
 from scheduler.windows import WEEKDAYS, Preferences
 from tests.conftest import FakeClock
 from tests.standin import BotAPIState, StandinRequest, message_update
-from tests.test_certificates_and_stats import finish
+from tests.test_certificates import finish
 
 TOKEN = "123456:REMINDERS-token"
 DUE = date(2026, 3, 20)  # a Friday

@@ -16,10 +16,11 @@ from datetime import datetime
 from bot.content.model import Course, Lesson, Question
 from bot.conversation import schedule_texts, texts
 from bot.conversation.audience import Audience
-from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat, CertificateOptions
 from bot.conversation.check_chat import CheckChat
 from bot.conversation.cohort_chat import CohortChat
 from bot.conversation.lookups import LookupChat
+from bot.conversation.peer_pulse import PeerPulse
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
 from bot.core import buttons, engine, options
@@ -52,7 +53,7 @@ class CourseChat:
         clock: Clock,
         *,
         retention_days: int = 365,
-        secret: str | None = None,
+        certificates: CertificateOptions | None = None,
         admins: frozenset[int] = frozenset(),
     ) -> None:
         self.course = course
@@ -60,7 +61,8 @@ class CourseChat:
         self.clock = clock
         self.schedule = ScheduleChat(course, store, clock)
         self.lookups = LookupChat(course, store, clock, retention_days)
-        self.certificates = CertificateChat(course, store, clock, secret, admins)
+        self.pulse = PeerPulse(store, clock)
+        self.certificates = CertificateChat(course, store, clock, certificates or CertificateOptions(), admins)
         self.cohorts = CohortChat(course, store, clock, admins)
         self.checks = CheckChat(course, store, clock)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
@@ -78,6 +80,7 @@ class CourseChat:
             "forget": lambda who, _: _ready(self.lookups.forget_question()),
             "hide": lambda who, _: self.lookups.hide(who.chat_id),
             "certificate": lambda who, _: self.certificates.request(who.user_id),
+            "review": lambda who, _: self.practise(who),
             "check": lambda who, _: self.checks.command(who.user_id),
             "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
             "stats": lambda who, argument: self.certificates.stats(who.user_id, argument),
@@ -132,7 +135,7 @@ class CourseChat:
                     return offer
             next_item = engine.next_item(audience.course, record)
             if next_item is None:
-                return await self.checks.course_complete(who.user_id, audience.course)
+                return await self._course_complete(who, audience.course)
             item = next_item
             # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
             # still find it in the chat history), and a question simply comes back until it is answered.
@@ -140,17 +143,37 @@ class CourseChat:
             if claimed or isinstance(item, Question):
                 break
             # The schedule delivered this lesson a moment ago: move on to the one after it.
-        if isinstance(item, Question):
-            return Outcome((texts.question(audience, item),))
-        return Outcome((texts.lesson(audience, item),))
+        reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
+        return Outcome((texts.with_milestone(audience, item, reply),))
+
+    async def _course_complete(self, who: Who, taken: Course) -> Outcome:
+        offered = self.certificates.secret is not None
+        eligibility = await self.certificates.eligibility(who.user_id)
+        done = texts.course_complete(self.course, eligibility, certificates_offered=offered)
+        return Outcome((done, *await self.checks.offer_after(who.user_id, taken)))
 
     async def show_progress(self, who: Who) -> Outcome:
         if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),))
         course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
+        eligibility = await self.certificates.eligibility(who.user_id) if self.certificates.secret else None
         due = await self.cohorts.due_line(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record), due=due),))
+        return Outcome((texts.progress(course, engine.progress(course, record), eligibility, due=due),))
+
+    async def practise(self, who: Who) -> Outcome:
+        """/review: the most useful missed case question, now, outside the daily pace; FSRS records the answer."""
+        schedule = await self.store.learners.schedule(who.user_id)
+        if schedule is None:
+            return Outcome((texts.not_enrolled(),))
+        audience = Audience(self.course, schedule.region, who.user_id)
+        missed = engine.missed_questions(audience.course, await self.store.outbox.attempts(who.user_id))
+        if not missed:
+            return Outcome((texts.nothing_to_practise(),))
+        now = self.clock()
+        day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
+        send_id = await self.store.outbox.record_practice(who.user_id, missed[0].id, now, day)
+        return Outcome((schedule_texts.practice_question(audience, missed[0], send_id, missed=len(missed)),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
         return self.lookups.menu(name, await self.audience(who.user_id))
@@ -204,7 +227,17 @@ class CourseChat:
         if isinstance(action, buttons.Forget):
             return await self.lookups.forget(who.user_id, who.chat_id, action.confirmed)
         if isinstance(action, buttons.CertificateWithoutName):
-            return await self.certificates.named(who.user_id, None)
+            return await self.certificates.confirm(who.user_id, without_name=True)
+        if isinstance(action, buttons.CertificateConfirm):
+            return await self.certificates.confirm(who.user_id)
+        if isinstance(action, buttons.CertificateChange):
+            return await self.certificates.change(who.user_id)
+        if isinstance(action, buttons.CertificateCorrect):
+            return await self.certificates.correct(who.user_id)
+        if isinstance(action, buttons.ShowCertificate):
+            return await self.certificates.request(who.user_id)
+        if isinstance(action, buttons.Practise):
+            return await self.practise(who)
         return await self.schedule.choose(who.user_id, action.field, action.value)
 
     async def _press_training(self, who: Who, action: tb.TrainingAction | None) -> Outcome:
@@ -227,6 +260,9 @@ class CourseChat:
             audience = await self.audience(who.user_id)
             order = audience.order(graded.question, options.FIRST_SHOWING)
             edit, feedback = texts.answered(audience, graded.question, option, order)
+            share = await self.pulse.share_choosing(item_id, option)
+            if share is not None:
+                feedback = texts.with_peer_pulse(feedback, share)
             return Outcome(
                 replies=(feedback,), edit=edit, notice="Correct" if graded.correct else "Not the best answer"
             )
@@ -248,7 +284,7 @@ class CourseChat:
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
         awaiting = await self.store.learners.awaiting(who.user_id)
-        if awaiting == NAME_PROMPT:
+        if awaiting and awaiting.startswith(NAME_PROMPT):
             return await self.certificates.named(who.user_id, text)
         if awaiting:
             return await self.schedule.typed(who.user_id, awaiting, text)

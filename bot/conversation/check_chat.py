@@ -44,16 +44,15 @@ class CheckChat:
             return None  # offered a moment ago (a double tap)
         return Outcome((say.offer(taken, checks.PRE),))
 
-    async def course_complete(self, user_id: int, taken: Course) -> Outcome:
-        """The course is finished: say so, and offer the check after it the first time."""
-        done = texts.course_complete(self.course)
+    async def offer_after(self, user_id: int, taken: Course) -> tuple[Reply, ...]:
+        """The course is finished: the check after it, offered the first time (nothing after that)."""
         if not checks.has_check(taken, checks.POST):
-            return Outcome((done,))
+            return ()
         record = await self.store.assessments.record(user_id, checks.POST)
         if record.status is not None:
-            return Outcome((done,))
+            return ()
         await self.store.assessments.set_status(user_id, checks.POST, Status.OFFERED, unless=tuple(Status))
-        return Outcome((done, say.offer(taken, checks.POST)))
+        return (say.offer(taken, checks.POST),)
 
     async def command(self, user_id: int) -> Outcome:
         """/check: the check after the course once it is finished, else the one before it while it may be taken."""

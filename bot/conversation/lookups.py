@@ -55,8 +55,10 @@ PRIVACY_TEXT = (
     "What I keep: your Telegram user id and chat id; your schedule settings (time zone, times, days, pace, "
     "quiet hours, region, discreet mode); your progress (which bites were sent, your answers and when, and "
     "review timings); and, for 48 hours, the ids of my own messages so /hide can delete them.\n\n"
-    "What I never keep: your name, anything you type (searches and other text are used once and dropped), "
-    "and anything about patients. Please never type patient details here.\n\n"
+    "What I never keep: anything you type (searches and other text are used once and dropped) and anything "
+    "about patients. Please never type patient details here. The one exception you choose yourself: if you "
+    "take a certificate, it keeps the name you asked to have printed on it (or none), so an employer can check "
+    "it; /forget erases it with everything else.\n\n"
     "/mydata shows everything I keep about you. /forget erases all of it. If you stop using the course, "
     "your data is erased automatically after {days} days."
 )

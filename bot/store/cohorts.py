@@ -162,13 +162,17 @@ class Cohorts:
         return {row[0]: from_text(row[1]) for row in rows}
 
     async def certificates(self, cohort_id: int) -> list[Certificate]:
-        """The certificates of the cohort's members: what its owner may see (code, printed name, dates)."""
+        """The current certificates of the cohort's members (not those a corrected one replaced): what its owner may
+        see (code, printed name, dates)."""
         rows = await self._db.fetch(
-            "SELECT code, serial, name, completed_on, issued_at FROM certificates "
-            "WHERE user_id IN (SELECT user_id FROM cohort_members WHERE cohort_id = ?) ORDER BY completed_on, serial",
+            "SELECT code, serial, name, completed_on, issued_at, hours FROM certificates WHERE revoked_at IS NULL "
+            "AND user_id IN (SELECT user_id FROM cohort_members WHERE cohort_id = ?) ORDER BY completed_on, serial",
             (cohort_id,),
         )
-        return [Certificate(row[0], row[1], row[2], date.fromisoformat(row[3]), from_text(row[4])) for row in rows]
+        return [
+            Certificate(row[0], row[1], row[2], date.fromisoformat(row[3]), from_text(row[4]), float(row[5]))
+            for row in rows
+        ]
 
     async def reminder_candidates(self, earliest_due: date, latest_due: date) -> list[ReminderCandidate]:
         """Members who may need a due-date reminder: their cohort is due between the two dates, they can be sent

@@ -153,7 +153,17 @@ MIGRATIONS: tuple[str, ...] = (
         probed_at TEXT    NOT NULL
     );
     """,
-    # 7: cohorts for training offices. A cohort has an unguessable invite code, an optional due date and an
+    # 7: certificates keep the hours they state (the course's length can change) and can be revoked when a
+    # corrected one is issued; answers are counted per question for the peer pulse, through an index; a review
+    # the learner asked for (/review) is marked as practice, so it never uses up the day's scheduled bites.
+    """
+    ALTER TABLE sends ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE certificates ADD COLUMN hours REAL;
+    UPDATE certificates SET hours = 2.5;
+    ALTER TABLE certificates ADD COLUMN revoked_at TEXT;
+    CREATE INDEX answers_by_item ON answers (item_id, option);
+    """,
+    # 8: cohorts for training offices. A cohort has an unguessable invite code, an optional due date and an
     # owner (a Telegram user id, who need not be a learner); a learner belongs to at most one cohort at a time
     # (the member's user id is the key) and joined only after agreeing to what its owner sees.
     # `reminded` is the due-date reminder last dealt with (days before the due date: 7, then 1).
@@ -175,7 +185,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cohort_members_by_cohort ON cohort_members (cohort_id);
     """,
-    # 8: the knowledge checks before and after the course, and the 1-5 ratings. Kept to the minimum the
+    # 9: the knowledge checks before and after the course, and the 1-5 ratings. Kept to the minimum the
     # outcomes need: whether each check item was answered well (not the option chosen, not when), and each
     # rating; per learner and phase, how far they are (offered, started, skipped, done).
     """

@@ -33,6 +33,13 @@ class Statistics:
             (card_id, day.isoformat()),
         )
 
+    async def answer_counts(self, item_id: str) -> dict[int, int]:
+        """How many learners chose each option of a question at their first answer (no learner in it)."""
+        rows = await self._db.fetch(
+            "SELECT option, COUNT(*) FROM answers WHERE item_id = ? GROUP BY option", (item_id,)
+        )
+        return {int(row[0]): int(row[1]) for row in rows}
+
     async def rows(self) -> StatisticsRows:
         """Everything the course statistics are computed from."""
         fetch = self._db.fetch
