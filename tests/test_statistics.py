@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Course
+from bot.content import Course, Question, load_course
 from bot.conversation.certificate_chat import CertificateOptions
 from bot.conversation.chat import CourseChat, Who
 from bot.reports import stats
-from bot.store import Store
+from bot.settings import PROJECT_ROOT
+from bot.store import StatisticsRows, Store
 from scheduler import spacing
 from tests.conftest import MINI_COURSE, FakeClock, clean_environment, run_coursebot
 
@@ -99,3 +100,23 @@ async def test_backup_copies_the_database_while_it_is_open(tmp_path: Path, store
 
     async with await Store.open(destination) as copy:
         assert await copy.learners.learner(77) is not None
+
+
+def test_a_learner_finishes_the_version_of_the_course_their_region_takes(clock: FakeClock) -> None:
+    real = load_course(PROJECT_ROOT / "content")
+    start = clock.now - timedelta(days=10)
+    learners, deliveries, answers = [], [], []
+    for user, region in enumerate(("US", "US", "UK", "CA", "AU", "INTL"), start=1):
+        learners.append((user, start, True, False, region))
+        for item in real.for_region(region).items:
+            if isinstance(item, Question):
+                answers.append((user, item.id, item.best_index, True, clock.now))
+            else:
+                deliveries.append((user, item.id, clock.now))
+    rows = StatisticsRows(learners=learners, deliveries=deliveries, answers=answers, activity=[], lookups=[])
+
+    report = stats.compute(real, rows, clock.now)
+
+    assert report.completed_course == 6
+    assert all(count == 6 for _, count in report.funnel)
+    assert report.median_days_to_complete == 10

@@ -11,10 +11,10 @@ from bot.store.database import Database
 
 @dataclass(frozen=True)
 class StatisticsRows:
-    """Raw rows for the course statistics: (user, enrolled, active, paused), (user, item, when),
+    """Raw rows for the course statistics: (user, enrolled, active, paused, region), (user, item, when),
     (user, item, option, correct, when), (user, last activity), (card, openings)."""
 
-    learners: list[tuple[int, datetime, bool, bool]]
+    learners: list[tuple[int, datetime, bool, bool, str | None]]
     deliveries: list[tuple[int, str, datetime]]
     answers: list[tuple[int, str, int, bool, datetime]]
     activity: list[tuple[int, datetime]]
@@ -45,8 +45,8 @@ class Statistics:
         fetch = self._db.fetch
         return StatisticsRows(
             learners=[
-                (row[0], from_text(row[1]), bool(row[2]), bool(row[3]))
-                for row in await fetch("SELECT user_id, enrolled_at, active, paused FROM learners")
+                (row[0], from_text(row[1]), bool(row[2]), bool(row[3]), row[4])
+                for row in await fetch("SELECT user_id, enrolled_at, active, paused, region FROM learners")
             ],
             deliveries=[
                 (row[0], row[1], from_text(row[2]))
