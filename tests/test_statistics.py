@@ -105,7 +105,9 @@ async def test_backup_copies_the_database_while_it_is_open(tmp_path: Path, store
 def test_a_learner_finishes_the_version_of_the_course_their_region_takes(clock: FakeClock) -> None:
     real = load_course(PROJECT_ROOT / "content")
     start = clock.now - timedelta(days=10)
-    learners, deliveries, answers = [], [], []
+    learners: list[tuple[int, datetime, bool, bool, str | None]] = []
+    deliveries: list[tuple[int, str, datetime]] = []
+    answers: list[tuple[int, str, int, bool, datetime]] = []
     for user, region in enumerate(("US", "US", "UK", "CA", "AU", "INTL"), start=1):
         learners.append((user, start, True, False, region))
         for item in real.for_region(region).items:
