@@ -141,13 +141,15 @@ async def test_mydata_is_a_short_summary_and_every_row_as_a_json_file(
     app: CourseApplication, state: BotAPIState
 ) -> None:
     await say(app, "/start")
-    await say(app, "/next")
+    await say(app, "/next")  # the knowledge check before the course is offered, once
+    await say(app, "/next")  # and not taken: the first lesson
     await say(app, "/mydata")
 
     summary, data = state.sent_messages(NURSE)[-2:]
     assert "What I keep about you" in (summary.text or "")
     assert "Bites received: 1" in (summary.text or "")
     assert "Certificate: none yet." in (summary.text or "")
+    assert "Knowledge checks: pre offered." in (summary.text or "")
     assert data.method == "sendDocument"
     upload = data.params["document"]
     assert isinstance(upload, UploadedFile)
@@ -155,6 +157,7 @@ async def test_mydata_is_a_short_summary_and_every_row_as_a_json_file(
     rows = json.loads(upload.content)
     assert rows["learners"][0]["user_id"] == NURSE
     assert [row["item_id"] for row in rows["deliveries"]] == ["l1-welcome"]
+    assert rows["checks"] == [{"user_id": NURSE, "phase": "pre", "status": "offered"}]
     assert not data.params.get("protect_content"), "the learner can keep their own data"
 
 

@@ -68,3 +68,8 @@ def test_no_look_up_of_the_tuning_or_held_out_sets_is_taken_for_patient_details(
 def test_without_being_told_the_courses_numbers_the_guard_is_cautious() -> None:
     assert looks_like_patient_details("1-888-373-7888")
     assert not PatientDetailsGuard(["1-888-373-7888"]).flags("1-888-373-7888")
+
+
+def test_a_name_meant_as_a_name_passes_the_check_for_dates_and_numbers() -> None:
+    assert not looks_like_patient_details("Dr Maria Lopez")
+    assert looks_like_patient_details("Maria Lopez 03/07/1990")

@@ -235,7 +235,8 @@ async def test_after_forget_next_and_a_stale_button_say_what_happened_and_never_
     app: CourseApplication, state: BotAPIState, phone: Phone, store: Store
 ) -> None:
     await say(phone, "/start")
-    await say(phone, "/next")
+    await say(phone, "/next")  # the knowledge check before the course is offered, once
+    await say(phone, "/next")  # and not taken: the first lesson
     lesson = state.sent_messages(NURSE)[-1]
     await say(phone, "/forget")
     await press(phone, "forget:yes")

@@ -16,13 +16,17 @@ from datetime import datetime
 from bot.content.model import Course, Lesson, Question
 from bot.conversation import schedule_texts, texts
 from bot.conversation.audience import Audience
-from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat, CertificateOptions
+from bot.conversation.check_chat import CheckChat
+from bot.conversation.cohort_chat import CohortChat
 from bot.conversation.discreet import open_bite
 from bot.conversation.lookups import LookupChat
+from bot.conversation.peer_pulse import PeerPulse
 from bot.conversation.privacy_chat import PrivacyChat
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
-from bot.core import buttons, engine, options
+from bot.core import buttons, engine, lookup_buttons, options
+from bot.core import training_buttons as tb
 from bot.logs import learner_ref
 from bot.store import Store
 from scheduler import spacing
@@ -51,7 +55,7 @@ class CourseChat:
         clock: Clock,
         *,
         retention_days: int = 365,
-        secret: str | None = None,
+        certificates: CertificateOptions | None = None,
         admins: frozenset[int] = frozenset(),
     ) -> None:
         self.course = course
@@ -60,9 +64,12 @@ class CourseChat:
         self.schedule = ScheduleChat(course, store, clock)
         self.lookups = LookupChat(course, store, clock)
         self.privacy = PrivacyChat(store, clock, retention_days)
-        self.certificates = CertificateChat(course, store, clock, secret, admins)
+        self.pulse = PeerPulse(store, clock)
+        self.certificates = CertificateChat(course, store, clock, certificates or CertificateOptions(), admins)
+        self.cohorts = CohortChat(course, store, clock, admins)
+        self.checks = CheckChat(course, store, clock)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
-            "start": lambda who, _: self.start(who),
+            "start": lambda who, argument: self.start(who, argument),
             "next": lambda who, _: self.next_bite(who),
             "progress": lambda who, _: self.show_progress(who),
             "settings": lambda who, _: self.schedule.menu(who.user_id),
@@ -78,8 +85,10 @@ class CourseChat:
             "forget": lambda who, _: _ready(self.privacy.forget_question()),
             "hide": lambda who, _: self.privacy.hide(who.user_id, who.chat_id),
             "certificate": lambda who, _: self.certificates.request(who.user_id),
+            "review": lambda who, _: self.practise(who),
+            "check": lambda who, _: self.checks.command(who.user_id),
             "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
-            "stats": lambda who, _: self.certificates.stats(who.user_id),
+            "stats": lambda who, argument: self.certificates.stats(who.user_id, argument),
             "help": lambda who, _: self.help(who),
         }
 
@@ -94,13 +103,21 @@ class CourseChat:
             return Outcome((texts.unknown_command(name),))
         return await handler(who, argument)
 
-    async def start(self, who: Who) -> Outcome:
+    async def start(self, who: Who, argument: str = "") -> Outcome:
+        """/start, or /start CODE from a cohort's invite link (an unknown or closed code changes nothing)."""
+        code = argument.strip()
+        refused = await self.cohorts.refusal(code) if code else None
+        if refused is not None:
+            return Outcome((refused,))
         enrolled = await self.store.learners.enrol(who.user_id, who.chat_id, self.clock())
+        invitation = (await self.cohorts.invitation(who.user_id, code),) if code else ()
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
-            return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
+            # With an invitation, setting the schedule follows the learner's answer to it.
+            follow = invitation or (schedule_texts.ask_region(then=True),)
+            return Outcome((texts.welcome(self.course, returning=False), *follow))
         await self.schedule.reactivate(who.user_id)
-        return Outcome((texts.welcome(self.course, returning=True),))
+        return Outcome((texts.welcome(self.course, returning=True), *invitation))
 
     async def help(self, who: Who) -> Outcome:
         return Outcome((texts.help_text(),))
@@ -115,10 +132,15 @@ class CourseChat:
         audience = Audience(self.course, schedule.region, who.user_id)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
-        for _ in range(CLAIM_ATTEMPTS):
-            next_item = engine.next_item(audience.course, await self.store.progress.record(who.user_id))
+        for attempt in range(CLAIM_ATTEMPTS):
+            record = await self.store.progress.record(who.user_id)
+            if attempt == 0 and not record.delivered:
+                offer = await self.checks.offer_before(who.user_id, audience.course, record)
+                if offer is not None:
+                    return offer
+            next_item = engine.next_item(audience.course, record)
             if next_item is None:
-                return Outcome((texts.course_complete(self.course),))
+                return await self._course_complete(who, audience.course)
             item = next_item
             # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
             # still find it in the chat history), and a question simply comes back until it is answered.
@@ -126,16 +148,37 @@ class CourseChat:
             if claimed or isinstance(item, Question):
                 break
             # The schedule delivered this lesson a moment ago: move on to the one after it.
-        if isinstance(item, Question):
-            return Outcome((texts.question(audience, item),))
-        return Outcome((texts.lesson(audience, item),))
+        reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
+        return Outcome((texts.with_milestone(audience, item, reply),))
+
+    async def _course_complete(self, who: Who, taken: Course) -> Outcome:
+        offered = self.certificates.secret is not None
+        eligibility = await self.certificates.eligibility(who.user_id)
+        done = texts.course_complete(self.course, eligibility, certificates_offered=offered)
+        return Outcome((done, *await self.checks.offer_after(who.user_id, taken)))
 
     async def show_progress(self, who: Who) -> Outcome:
         if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),))
         course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record)),))
+        eligibility = await self.certificates.eligibility(who.user_id) if self.certificates.secret else None
+        due = await self.cohorts.due_line(who.user_id)
+        return Outcome((texts.progress(course, engine.progress(course, record), eligibility, due=due),))
+
+    async def practise(self, who: Who) -> Outcome:
+        """/review: the most useful missed case question, now, outside the daily pace; FSRS records the answer."""
+        schedule = await self.store.learners.schedule(who.user_id)
+        if schedule is None:
+            return Outcome((texts.not_enrolled(),))
+        audience = Audience(self.course, schedule.region, who.user_id)
+        missed = engine.missed_questions(audience.course, await self.store.outbox.attempts(who.user_id))
+        if not missed:
+            return Outcome((texts.nothing_to_practise(),))
+        now = self.clock()
+        day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
+        send_id = await self.store.outbox.record_practice(who.user_id, missed[0].id, now, day)
+        return Outcome((schedule_texts.practice_question(audience, missed[0], send_id, missed=len(missed)),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
         return await self.lookups.menu(name, await self.audience(who.user_id))
@@ -168,7 +211,10 @@ class CourseChat:
         """A button was pressed; `data` is its callback data, which may be stale or forged."""
         action = buttons.decode(data)
         if action is None:
-            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+            looked = lookup_buttons.decode(data)
+            if looked is not None:
+                return await self._press_lookup(who, looked)
+            return await self._press_training(who, tb.decode(data))
         if isinstance(action, buttons.NextBite):
             return await self.next_bite(who)
         if isinstance(action, buttons.ShowProgress):
@@ -195,17 +241,37 @@ class CourseChat:
             return await self.lookups.resources_for(action.code)
         if isinstance(action, buttons.Forget):
             return await self.privacy.forget(who.user_id, who.chat_id, action.confirmed, action.clear)
-        if isinstance(action, buttons.Now) and not action.part:
-            return self.lookups.onshift.menu()
-        if isinstance(action, buttons.Now):
-            return await self.lookups.onshift.part(action.part, await self.audience(who.user_id))
-        if isinstance(action, buttons.Found):
-            return await self.lookups.found(action, await self.audience(who.user_id))
-        if isinstance(action, buttons.Open):
-            return await open_bite(self.course, self.store, who.user_id, action.send_id)
         if isinstance(action, buttons.CertificateWithoutName):
-            return await self.certificates.named(who.user_id, None)
+            return await self.certificates.confirm(who.user_id, without_name=True)
+        if isinstance(action, buttons.CertificateConfirm):
+            return await self.certificates.confirm(who.user_id)
+        if isinstance(action, buttons.CertificateChange):
+            return await self.certificates.change(who.user_id)
+        if isinstance(action, buttons.CertificateCorrect):
+            return await self.certificates.correct(who.user_id)
+        if isinstance(action, buttons.ShowCertificate):
+            return await self.certificates.request(who.user_id)
+        if isinstance(action, buttons.Practise):
+            return await self.practise(who)
         return await self.schedule.choose(who.user_id, action.field, action.value)
+
+    async def _press_lookup(self, who: Who, action: lookup_buttons.LookupAction) -> Outcome:
+        """Buttons of the on-shift card, search results and discreet mode's teaser (their own codec)."""
+        if isinstance(action, lookup_buttons.Open):
+            return await open_bite(self.course, self.store, who.user_id, action.send_id)
+        if isinstance(action, lookup_buttons.Found):
+            return await self.lookups.found(action, await self.audience(who.user_id))
+        if not action.part:
+            return self.lookups.onshift.menu()
+        return await self.lookups.onshift.part(action.part, await self.audience(who.user_id))
+
+    async def _press_training(self, who: Who, action: tb.TrainingAction | None) -> Outcome:
+        """Buttons of the cohorts and the knowledge checks (their own codec)."""
+        if isinstance(action, tb.JoinCohort | tb.DeclineCohort | tb.LeaveCohort):
+            return await self.cohorts.press(who.user_id, action)
+        if action is not None:
+            return await self.checks.press(who.user_id, action, lambda: self.next_bite(who))
+        return Outcome(notice=texts.NOTICE_STALE_BUTTON)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
         graded = engine.grade(self.course, item_id, option)
@@ -219,6 +285,9 @@ class CourseChat:
             audience = await self.audience(who.user_id)
             order = audience.order(graded.question, options.FIRST_SHOWING)
             edit, feedback = texts.answered(audience, graded.question, option, order)
+            share = await self.pulse.share_choosing(item_id, option)
+            if share is not None:
+                feedback = texts.with_peer_pulse(feedback, share)
             return Outcome(
                 replies=(feedback,), edit=edit, notice="Correct" if graded.correct else "Not the best answer"
             )
@@ -240,7 +309,7 @@ class CourseChat:
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
         awaiting = await self.store.learners.awaiting(who.user_id)
-        if awaiting == NAME_PROMPT:
+        if awaiting and awaiting.startswith(NAME_PROMPT):
             return await self.certificates.named(who.user_id, text)
         if awaiting:
             return await self.schedule.typed(who.user_id, awaiting, text)

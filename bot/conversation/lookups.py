@@ -18,7 +18,7 @@ from bot.conversation import texts
 from bot.conversation.audience import Audience
 from bot.conversation.onshift import REGION_NAMES, RESPOND, OnShift, hotline_card, hotline_text
 from bot.conversation.replies import Button, Outcome, Reply, button_rows
-from bot.core import buttons
+from bot.core import buttons, lookup_buttons
 from bot.core.privacy import PatientDetailsGuard, numbers_in, ordinary_words
 from bot.core.search import Hit, SearchIndex
 from bot.store import Store
@@ -56,7 +56,7 @@ NO_RESULTS = Reply(
     "Or try other words.\n\nIf anyone is in immediate danger, call your local emergency number.",
     (
         (
-            Button("On shift", buttons.encode(buttons.Now())),
+            Button("On shift", lookup_buttons.encode(lookup_buttons.Now())),
             Button("Indicators", buttons.encode(buttons.Menu("indicators"))),
         ),
         (
@@ -149,10 +149,10 @@ class LookupChat:
         line = hotline_card(self.course, results.region) if results.about_calling and results.region else None
         hits = [hit for hit in results.hits if line is None or hit.document.id != line.id][:3]
         places = tuple((hit.index, hit.line, hit.start) for hit in hits)
-        found = buttons.Found(self.index.fingerprint, line.region or "" if line else "", places)
+        found = lookup_buttons.Found(self.index.fingerprint, line.region or "" if line else "", places)
         return Outcome((self._results(hits, found, audience, calling=results.about_calling),))
 
-    async def found(self, action: buttons.Found, audience: Audience) -> Outcome:
+    async def found(self, action: lookup_buttons.Found, audience: Audience) -> Outcome:
         """A button under search results: open one of them in place of the list, or go back to the list."""
         hits = [self.index.hit_at(*place) for place in action.hits] if action.index == self.index.fingerprint else []
         if not hits or any(hit is None for hit in hits):
@@ -161,12 +161,12 @@ class LookupChat:
         if action.open < 0:
             return Outcome(edit=self._results(shown, action, audience, calling=bool(action.banner)))
         hit = shown[action.open]
-        back = (Button("◂ Back to the results", buttons.encode(dataclasses.replace(action, open=-1))),)
+        back = (Button("◂ Back to the results", lookup_buttons.encode(dataclasses.replace(action, open=-1))),)
         kind = "c" if hit.document.kind == "card" else "l"
         reply = await self._opened(kind, hit.document.id, audience, back)
         return Outcome(notice=texts.NOTICE_STALE_BUTTON) if reply is None else Outcome(edit=reply)
 
-    def _results(self, hits: list[Hit], found: buttons.Found, audience: Audience, *, calling: bool) -> Reply:
+    def _results(self, hits: list[Hit], found: lookup_buttons.Found, audience: Audience, *, calling: bool) -> Reply:
         lines = []
         if found.banner:
             card = hotline_card(self.course, found.banner)
@@ -179,7 +179,7 @@ class LookupChat:
             lines.append(f"{number}. **{escape(hit.document.title)}**: {escape(audience.fill(hit.snippet))}")
             label = f"{number}. {hit.document.title}"
             short = label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1] + "…"
-            choices.append(Button(short, buttons.encode(dataclasses.replace(found, open=number - 1))))
+            choices.append(Button(short, lookup_buttons.encode(dataclasses.replace(found, open=number - 1))))
         rows = button_rows(choices)
         if calling and not found.banner:
             rows = (*rows, (HOTLINES_BUTTON,))

@@ -17,7 +17,7 @@ from bot.content.model import Card, Course
 from bot.conversation import texts
 from bot.conversation.audience import Audience
 from bot.conversation.replies import Button, Outcome, Reply, button_rows
-from bot.core import buttons
+from bot.core import buttons, lookup_buttons
 from bot.store import Store
 
 STEPS = "card-now-steps"
@@ -44,7 +44,7 @@ NOW_TEXT = (
 
 
 def _now(part: str) -> str:
-    return buttons.encode(buttons.Now(part))
+    return lookup_buttons.encode(lookup_buttons.Now(part))
 
 
 NOW_BUTTONS = (

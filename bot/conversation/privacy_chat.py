@@ -25,11 +25,13 @@ PRIVACY_TEXT = (
     "🔒 **Your privacy**\n\n"
     "What I keep: your Telegram user id and chat id; your schedule settings (time zone, times, days, pace, "
     "quiet hours, region, discreet mode); your progress (which bites were sent, your answers and when, and "
-    "review timings); and, for 48 hours, the ids of the messages in our chat (yours and mine, nothing else "
-    "about them) so /hide can delete them.\n\n"
-    "What I never keep: your name (unless you ask for it on your certificate), anything you type (searches "
-    "and other text are used once and dropped), and anything about patients. Please never type patient "
-    "details here: a message that looks like them is deleted at once.\n\n"
+    "review timings); if you take the knowledge checks, your ratings and whether each answer was right (not "
+    "which option); if you joined a cohort, which one; and, for 48 hours, the ids of the messages in our chat "
+    "(yours and mine, nothing else about them) so /hide can delete them.\n\n"
+    "What I never keep: anything you type (searches and other text are used once and dropped) and anything "
+    "about patients. Please never type patient details here: a message that looks like them is deleted at "
+    "once. The one exception you choose yourself: if you take a certificate, it keeps the name you asked to "
+    "have printed on it (or none), so an employer can check it; /forget erases it with everything else.\n\n"
     "/hide clears our chat. /mydata shows everything I keep about you. /forget erases all of it. If you stop "
     "using the course, your data is erased automatically after {days} days."
 )
@@ -164,6 +166,10 @@ def _summary(everything: dict[str, list[dict[str, Any]]], settings: str) -> str:
         f"Answers: {len(answers)} case question{'' if len(answers) == 1 else 's'} ({correct} correct), "
         f"{len(reviews)} review{'' if len(reviews) == 1 else 's'}.",
     ]
+    checks = ", ".join(f"{row.get('phase')} {row.get('status')}" for row in everything.get("checks", []))
+    lines.append(f"Knowledge checks: {escape(checks) if checks else 'none'}.")
+    if everything.get("cohort_members"):
+        lines.append("Cohort: you joined one.")
     certificates = everything["certificates"]
     if certificates:
         [certificate] = certificates[:1]

@@ -39,8 +39,13 @@ class ScheduleChat:
             return Outcome((texts.not_enrolled(),))
         if schedule.prefs is None:
             return Outcome((say.ask_region(then=True),))
+        membership = await self.store.cohorts.membership(user_id)
         menu = say.settings_menu(
-            schedule.prefs, paused=schedule.paused, paused_until=schedule.paused_until, discreet=schedule.discreet
+            schedule.prefs,
+            paused=schedule.paused,
+            paused_until=schedule.paused_until,
+            discreet=schedule.discreet,
+            cohort=membership.cohort.name if membership else None,
         )
         return Outcome((menu,))
 
@@ -173,6 +178,8 @@ class ScheduleChat:
         audience = Audience(self.course, await self.store.learners.region(user_id), user_id)
         order = audience.order(graded.question, options.review_showing(send_id))
         edit, feedback = texts.answered(audience, graded.question, option, order)
+        if await self.store.outbox.is_practice(send_id):
+            feedback = dataclasses.replace(feedback, buttons=(*feedback.buttons, (texts.PRACTISE_BUTTON,)))
         return Outcome(
             replies=(feedback,),
             edit=dataclasses.replace(edit, text=f"🔁 Review\n{edit.text}"),

@@ -9,7 +9,7 @@ from bot.content.model import Question
 from bot.conversation.audience import Audience
 from bot.conversation.replies import Button, Reply, button_rows
 from bot.conversation.texts import NEXT_BUTTON, answer_row, question_body
-from bot.core import buttons, options
+from bot.core import buttons, lookup_buttons, options, training_buttons
 from scheduler.windows import EVERY_DAY, MAX_PACE, MIN_PACE, WEEKDAYS, Preferences
 
 REGION_ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -90,15 +90,23 @@ def describe(prefs: Preferences | None, *, paused: bool = False, paused_until: d
 
 
 def settings_menu(
-    prefs: Preferences | None, *, paused: bool, paused_until: datetime | None, discreet: bool = True
+    prefs: Preferences | None,
+    *,
+    paused: bool,
+    paused_until: datetime | None,
+    discreet: bool = True,
+    cohort: str | None = None,
 ) -> Reply:
     toggle = "Discreet mode: turn off" if discreet else "Discreet mode: turn on"
-    rows = (
+    rows: tuple[tuple[Button, ...], ...] = (
         (Button("Time zone", _setting("region")), Button("Time of day", _setting("time"))),
         (Button("Days", _setting("days")), Button("Pace", _setting("pace"))),
         (Button("Quiet hours", _setting("quiet")), Button(toggle, _setting("discreet", "0" if discreet else "1"))),
         (Button("Done", _setting("done")),),
     )
+    if cohort is not None:  # a member can leave their cohort here
+        leave = Button("Leave cohort", training_buttons.encode(training_buttons.LeaveCohort()))
+        rows = (*rows[:-1], (leave,), rows[-1])
     mode = (
         "Discreet mode is on: scheduled bites open with a neutral line and can't be forwarded or saved."
         if discreet
@@ -186,7 +194,7 @@ def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = Fa
     """
     later = Button("Later ⏰", buttons.encode(buttons.Later(send_id)))
     if discreet:
-        opened = Button("Open ▸", buttons.encode(buttons.Open(send_id)))
+        opened = Button("Open ▸", lookup_buttons.encode(lookup_buttons.Open(send_id)))
         nudge = "\n\n👋 No rush: open it whenever you have two minutes." if reminder else ""
         return Reply(f"{DISCREET_FIRST_LINE}{nudge}", ((opened, later),), protect=True)
     rows = (*reply.buttons[:-1], (*reply.buttons[-1], later)) if reply.buttons else ((later,),)
@@ -201,6 +209,13 @@ def review_question(audience: Audience, item: Question, send_id: int) -> Reply:
     order = audience.order(item, options.review_showing(send_id))
     row = answer_row(item, order, lambda index: buttons.ReviewAnswer(send_id, index))
     return Reply(f"🔁 Review\n{question_body(audience, item, order)}", (row,))
+
+
+def practice_question(audience: Audience, item: Question, send_id: int, *, missed: int) -> Reply:
+    """A missed case brought back on request: answered like a review, in a new order."""
+    review = review_question(audience, item, send_id)
+    others = f" (and {missed - 1} more to practise)" if missed > 1 else ""
+    return Reply(review.text.replace("🔁 Review", f"🔁 Practice{others}", 1), review.buttons)
 
 
 def later_menu(send_id: int) -> Reply:

@@ -111,35 +111,33 @@ class Forget:
 
 
 @dataclass(frozen=True)
-class Now:
-    """The on-shift card (/now): its menu (""), or a part: "steps", "hotline", "scripts", "chart", or
-    "hotline:XX" for the hotline of region XX."""
-
-    part: str = ""
-
-
-@dataclass(frozen=True)
-class Found:
-    """Search results, rebuilt from where each was found in index `index` (never from the query): `hits` are
-    (document, line, word) places; `banner` the region whose hotline heads them ("" for none); `open` the result
-    to show, or -1 for the list itself."""
-
-    index: str
-    banner: str
-    hits: tuple[tuple[int, int, int], ...]
-    open: int = -1
-
-
-@dataclass(frozen=True)
-class Open:
-    """Open the scheduled bite `send_id`, sent in discreet mode as a teaser."""
-
-    send_id: int
-
-
-@dataclass(frozen=True)
 class CertificateWithoutName:
     """Issue the certificate with no name printed on it."""
+
+
+@dataclass(frozen=True)
+class CertificateConfirm:
+    """Yes: print the name just typed on the certificate."""
+
+
+@dataclass(frozen=True)
+class CertificateChange:
+    """Type the certificate's name again."""
+
+
+@dataclass(frozen=True)
+class CertificateCorrect:
+    """Correct the name on an issued certificate (the one reissue)."""
+
+
+@dataclass(frozen=True)
+class ShowCertificate:
+    """Get the certificate (/certificate)."""
+
+
+@dataclass(frozen=True)
+class Practise:
+    """Bring back a missed case question now (/review)."""
 
 
 Action = (
@@ -158,9 +156,11 @@ Action = (
     | Region
     | Forget
     | CertificateWithoutName
-    | Now
-    | Found
-    | Open
+    | CertificateConfirm
+    | CertificateChange
+    | CertificateCorrect
+    | Practise
+    | ShowCertificate
 )
 
 _ANSWER = "a"
@@ -180,10 +180,6 @@ _LOOK = "look"
 _MENU = "menu"
 _REGION = "res"
 _FORGET = "forget"
-_NOW = "now"
-_FOUND = "hits"
-_OPEN = "open"
-NOW_PARTS = ("steps", "hotline", "scripts", "chart")
 LOOK_KINDS = ("c", "l")
 MENU_NAMES = ("indicators", "document", "resources", "regions")
 REGION_CODES = ("US", "UK", "IE", "CA", "AU", "EU", "INTL")
@@ -212,22 +208,14 @@ def encode(action: Action) -> str:
         data = f"{_REGION}:{action.code}"
     elif isinstance(action, Forget):
         data = f"{_FORGET}:{'clear' if action.clear else 'yes' if action.confirmed else 'no'}"
-    elif isinstance(action, Now):
-        data = f"{_NOW}:{action.part}" if action.part else _NOW
-    elif isinstance(action, Found):
-        places = ".".join("-".join(str(number) for number in hit) for hit in action.hits)
-        shown = "-" if action.open < 0 else str(action.open)
-        data = f"{_FOUND}:{action.index}:{action.banner}:{shown}:{places}"
-    elif isinstance(action, Open):
-        data = f"{_OPEN}:{action.send_id}"
     elif isinstance(action, NextBite):
         data = _NEXT
     elif isinstance(action, Resume):
         data = _RESUME
-    elif isinstance(action, CertificateWithoutName):
-        data = _NO_NAME
-    else:
+    elif isinstance(action, ShowProgress):
         data = _PROGRESS
+    else:
+        data = _DATA_OF[type(action)]
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -243,10 +231,8 @@ def decode(data: str | None) -> Action | None:
         return ShowProgress()
     if data == _RESUME:
         return Resume()
-    if data == _NO_NAME:
-        return CertificateWithoutName()
-    if data == _NOW:
-        return Now()
+    if data in _ACTION_OF:
+        return _ACTION_OF[data]()
     kind, _, rest = data.partition(":")
     if kind in (_ANSWER, _WHY):
         item_id, _, option = rest.rpartition(":")
@@ -278,41 +264,22 @@ def decode(data: str | None) -> Action | None:
         return Region(rest)
     elif kind == _FORGET and rest in ("yes", "no", "clear"):
         return Forget(rest != "no", clear=rest == "clear")
-    elif kind == _NOW:
-        return _now(rest)
-    elif kind == _FOUND:
-        return _found(rest)
-    elif kind == _OPEN and _id_number(rest):
-        return Open(int(rest))
     return None
 
 
-def _now(rest: str) -> Now | None:
-    part, _, region = rest.partition(":")
-    if part in NOW_PARTS and not region:
-        return Now(part)
-    if part == "hotline" and region in REGION_CODES:
-        return Now(rest)
-    return None
-
-
-def _found(rest: str) -> Found | None:
-    index, banner, shown, places = [*rest.split(":"), "", "", "", ""][:4]
-    if not (len(index) == 4 and index.isalnum() and index.isascii()) or (banner and banner not in REGION_CODES):
-        return None
-    hits = []
-    for place in places.split("."):
-        numbers = place.split("-")
-        if len(numbers) != 3 or not all(_small_number(number) or _index_number(number) for number in numbers):
-            return None
-        hits.append((int(numbers[0]), int(numbers[1]), int(numbers[2])))
-    if not hits or not (shown == "-" or (_small_number(shown) and int(shown) < len(hits))):
-        return None
-    return Found(index, banner, tuple(hits), -1 if shown == "-" else int(shown))
-
-
-def _index_number(text: str) -> bool:
-    return text.isascii() and text.isdigit() and len(text) <= 4
+# Buttons with no data of their own, by the callback data they carry.
+_Plain = (
+    CertificateWithoutName | CertificateConfirm | CertificateChange | CertificateCorrect | Practise | ShowCertificate
+)
+_ACTION_OF: dict[str, type[_Plain]] = {
+    _NO_NAME: CertificateWithoutName,
+    "cert:ok": CertificateConfirm,
+    "cert:change": CertificateChange,
+    "cert:fix": CertificateCorrect,
+    "practise": Practise,
+    "cert": ShowCertificate,
+}
+_DATA_OF = {action: data for data, action in _ACTION_OF.items()}
 
 
 def _small_number(text: str) -> bool:

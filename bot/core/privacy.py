@@ -71,13 +71,14 @@ class PatientDetailsGuard:
         self._ordinary = _NOT_NAMES | {word.lower() for word in ordinary_words}
 
     def flags(self, text: str) -> bool:
+        """Free text someone typed to look something up: any date, identifier, number or name with an age."""
+        return self.holds_dates_or_numbers(text) or self._name_with_age(text)
+
+    def holds_dates_or_numbers(self, text: str) -> bool:
+        """A date, a record or phone number, a long run of digits (a name alone, or a name with an age, passes)."""
         if any(pattern.search(text) for pattern in _DETAILS):
             return True
-        for pattern in _NUMBERS:
-            for match in pattern.finditer(text):
-                if not self._is_taught(match.group()):
-                    return True
-        return self._name_with_age(text)
+        return any(not self._is_taught(match.group()) for pattern in _NUMBERS for match in pattern.finditer(text))
 
     def _is_taught(self, number: str) -> bool:
         if _digits(number) in self._taught:
@@ -107,5 +108,6 @@ def ordinary_words(texts: Iterable[str]) -> set[str]:
 
 
 def looks_like_patient_details(text: str) -> bool:
-    """The cautious check, with no numbers taught (see PatientDetailsGuard for the course's own)."""
-    return PatientDetailsGuard().flags(text)
+    """A date, an identifier or a number, with no numbers taught: for text that is meant to be a name (the one on
+    a certificate). Search uses PatientDetailsGuard.flags, which also knows the course's numbers and names."""
+    return PatientDetailsGuard().holds_dates_or_numbers(text)
