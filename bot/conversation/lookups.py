@@ -42,7 +42,7 @@ RESPOND_AND_RESOURCES = (
     Button("How to respond", buttons.encode(buttons.Look("c", RESPOND))),
     Button("Resources", buttons.encode(buttons.Menu("resources"))),
 )
-HOTLINES_BUTTON = Button("📞 Hotlines by region", buttons.encode(buttons.Menu("resources")))
+HOTLINES_BUTTON = Button("📞 Hotlines by region", buttons.encode(buttons.Menu("regions")))
 
 REMINDER = Reply(
     "🔒 That looked like patient details (a name with an age, a date, a record or phone number), so I deleted "

@@ -313,6 +313,7 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo, file, voice note, contact or location: it may show a patient, so it is deleted at once."""
     who, message = _who(update), update.effective_message
     if who is not None and message is not None:
+        await _remember_input(update, context)  # should deleting it fail, /hide tries again
         kind = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "document")
         await _show(await _chat(context).media(who, kind), update, context)
 
