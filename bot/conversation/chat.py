@@ -90,10 +90,12 @@ class CourseChat:
         return await handler(who, argument)
 
     async def start(self, who: Who) -> Outcome:
+        """Enrol: one message that welcomes and asks the schedule question, with a way to skip it."""
         enrolled = await self.store.learners.enrol(who.user_id, who.chat_id, self.clock())
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
-            return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
+            return Outcome((schedule_texts.first_message(texts.welcome(self.course, returning=False)),))
+        await self.store.learners.set_awaiting(who.user_id, None)
         await self.schedule.reactivate(who.user_id)
         return Outcome((texts.welcome(self.course, returning=True),))
 
@@ -130,7 +132,8 @@ class CourseChat:
             return Outcome((texts.not_enrolled(),))
         course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record)),))
+        schedule = await self.schedule.state(who.user_id)
+        return Outcome((texts.progress(course, engine.progress(course, record), schedule),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
         return self.lookups.menu(name, await self.audience(who.user_id))
@@ -165,6 +168,8 @@ class CourseChat:
             return await self.answer(who, action.item_id, action.option)
         if isinstance(action, buttons.More):
             return await self.more(who, action.item_id)
+        if isinstance(action, buttons.GotIt):
+            return await self.schedule.got_it(who.user_id)
         if isinstance(action, buttons.WhyNot):
             return await self.why_not(who, action.item_id, action.option)
         if isinstance(action, buttons.ReviewAnswer):
@@ -222,8 +227,8 @@ class CourseChat:
         awaiting = await self.store.learners.awaiting(who.user_id)
         if awaiting == NAME_PROMPT:
             return await self.certificates.named(who.user_id, text)
-        if awaiting:
-            return await self.schedule.typed(who.user_id, awaiting, text)
+        if awaiting:  # a schedule prompt: read as the setting if it is one, else answered as a search
+            return await self.schedule.typed(who.user_id, awaiting, text, self.lookups.search)
         return self.lookups.search(text)
 
     async def remember(self, chat_id: int, message_id: int) -> None:
