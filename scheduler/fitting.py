@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import time
 
-from scheduler.windows import MAX_PACE, MIN_PACE, Preferences, minutes
+from scheduler.windows import DEFAULT_QUIET, MAX_PACE, MIN_PACE, Preferences, minutes
 
 DAY = 24 * 60
 AFTER_LAST_BITE = 60  # quiet hours may start this many minutes after the last bite
@@ -47,7 +47,13 @@ class Fit:
 
 
 def fit(prefs: Preferences) -> Fit:
-    """What `prefs` deliver; the default quiet hours give way to the bites, chosen ones do not."""
+    """What `prefs` deliver; the default quiet hours give way to the bites, chosen ones do not.
+
+    Quiet hours the learner never chose are always worked out afresh from the default window, so the result
+    does not depend on the order the other settings were changed in.
+    """
+    if not prefs.quiet_chosen:
+        prefs = dataclasses.replace(prefs, quiet_start=DEFAULT_QUIET[0], quiet_end=DEFAULT_QUIET[1])
     swallowed = _swallowed(prefs)
     if not swallowed:
         return Fit(prefs, prefs.bite_times(), ())

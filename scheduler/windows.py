@@ -112,16 +112,17 @@ class Preferences:
         """The times (UTC) of the day's bites: the daily time, then every two hours, outside quiet hours.
 
         A wall-clock time that does not exist that day (skipped by a daylight-saving change) moves forward
-        by the gap, as a clock on the wall would; one that occurs twice is taken the first time.
+        by the gap, as a clock on the wall would; one that occurs twice is taken the first time. Quiet hours
+        judge the time as chosen, so a bite the clock change moves is moved, never lost.
         """
         if day.weekday() not in self.days:
             return []
         slots = []
         start = datetime.combine(day, self.daily_time)
         for index in range(self.pace):
-            local = wall_clock(start + index * SLOT_GAP, self.zone)
-            if not self.is_quiet(local.time()):
-                slots.append(local.astimezone(UTC))
+            naive = start + index * SLOT_GAP
+            if not self.is_quiet(naive.time()):
+                slots.append(wall_clock(naive, self.zone).astimezone(UTC))
         return slots
 
     def slots_from(self, moment: datetime) -> Iterator[tuple[date, datetime]]:
