@@ -187,12 +187,13 @@ def is_silent(learner: LearnerSchedule, now: datetime) -> bool:
 
 
 def comeback_time(prefs: Preferences, paused_at: datetime, sent: int) -> datetime | None:
-    """When invitation number `sent` (from 0) to come back is due after a pause that began at `paused_at`."""
+    """When invitation number `sent` (from 0) to come back is due after a pause that began at `paused_at`: the
+    learner's first bite time on that day (or the next allowed day), so never at night."""
     if sent >= len(COMEBACK_AFTER):
         return None
-    return first_slot_after(prefs, paused_at + COMEBACK_AFTER[sent]) or prefs.next_allowed(
-        paused_at + COMEBACK_AFTER[sent]
-    )
+    day = prefs.local_day(paused_at) + timedelta(days=COMEBACK_AFTER[sent].days)
+    start = day_start(prefs, day)
+    return next((slot for _, slot in prefs.slots_from(start)), None) or prefs.next_allowed(start)
 
 
 def _comeback(prefs: Preferences, learner: LearnerSchedule, now: datetime) -> Plan:

@@ -166,7 +166,7 @@ def test_two_unanswered_bring_one_reminder_and_only_a_week_of_silence_pauses(min
     assert (six_days.kind, six_days.pause) == (Kind.NEW, False)
     silent = planned(unanswered=3, last_active=NOW - timedelta(days=7))
     assert (silent.kind, silent.pause) == (Kind.PAUSE_NOTICE, True)
-    assert silent.next_due == planning.first_slot_after(settings, NOW + planning.COMEBACK_AFTER[0])  # invited back
+    assert silent.next_due == NOW + planning.COMEBACK_AFTER[0]  # invited back three days on, at their bite time
     newcomer = planning.plan(
         mini_course,
         learner(settings, unanswered=20, enrolled_at=NOW - timedelta(days=3)),

@@ -126,6 +126,7 @@ class Ticker:
             report = TickReport(due=len(plans))
             if not plans:
                 self.last_success = now
+                await self._upkeep(now)
                 return report
             intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
             send_ids = await self.store.outbox.record_intents(intents, now)
