@@ -84,6 +84,7 @@ class Ticker:
         rate: float = DEFAULT_RATE,
         interval: timedelta = TICK_INTERVAL,
         pacer: Pacer | None = None,
+        prune_every: timedelta | None = PRUNE_EVERY,
     ) -> None:
         self.course = course
         self.store = store
@@ -97,6 +98,7 @@ class Ticker:
         self.last_success: datetime | None = None
         self._stopped = False
         self._pruned_at: datetime | None = None
+        self._prune_every = prune_every  # None: never (to measure what pruning saves)
 
     async def start(self) -> int:
         """At start-up: re-plan whatever a crash left half-sent; returns how many learners that was."""
@@ -155,7 +157,7 @@ class Ticker:
                     cleared.append(stale.send_id)
             await pruning.buttons_cleared(cleared)
         await pruning.forget_message_ids(now)
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+        if self._prune_every is not None and (self._pruned_at is None or now - self._pruned_at >= self._prune_every):
             pruned = await pruning.prune(now, frozenset(question.id for question in self.course.questions))
             self._pruned_at = now
             if pruned:

@@ -11,6 +11,11 @@ recent messages). After that it goes, except the rows still meaning something: a
 restart re-plans it), the send a review answer points at, the showings of a question not yet answered (they stop
 it being re-sent for ever), and each learner's latest pull (the last activity that statistics and the retention
 period read).
+
+The review log is what grows longest (a learner who keeps up answers two or three reviews a day, for months).
+A review older than REVIEWS_KEPT goes, except each question's latest (its memory state, which schedules the next
+review, and the learner's last activity) and, for a question first answered wrong, its earliest right review
+(what the certificate counts): so the log per learner is bounded, and nothing the bot reads changes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from bot.store.codec import to_text
 from bot.store.database import Database
 
 SENDS_KEPT = timedelta(days=14)
+REVIEWS_KEPT = timedelta(days=30)
 MESSAGE_IDS_KEPT = timedelta(hours=48)
 
 
@@ -81,7 +87,19 @@ class Pruning:
         )
 
     async def prune(self, now: datetime, questions: frozenset[str]) -> int:
-        """Delete the sends no longer needed (see the module's docstring); how many went."""
+        """Delete the reviews and sends no longer needed (see the module's docstring); how many rows went."""
+        reviews = await self._db.fetch(
+            "DELETE FROM reviews WHERE reviewed_at < :before "
+            "AND id != (SELECT l.id FROM reviews l WHERE l.user_id = reviews.user_id AND l.item_id = reviews.item_id "
+            "    ORDER BY l.reviewed_at DESC, l.id DESC LIMIT 1) "
+            "AND NOT (correct = 1 "
+            "    AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.user_id = reviews.user_id "
+            "        AND a.item_id = reviews.item_id AND a.correct = 1) "
+            "    AND id = (SELECT r.id FROM reviews r WHERE r.user_id = reviews.user_id "
+            "        AND r.item_id = reviews.item_id AND r.correct = 1 ORDER BY r.reviewed_at, r.id LIMIT 1)) "
+            "RETURNING 1",
+            {"before": to_text(now - REVIEWS_KEPT)},
+        )
         rows = await self._db.fetch(
             "DELETE FROM sends WHERE created_at < :before AND status != 'pending' "
             "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.send_id = sends.id) "
@@ -93,4 +111,4 @@ class Pruning:
             "RETURNING 1",
             {"before": to_text(now - SENDS_KEPT), "questions": json.dumps(sorted(questions))},
         )
-        return len(rows)
+        return len(reviews) + len(rows)
