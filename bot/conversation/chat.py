@@ -95,7 +95,7 @@ class CourseChat:
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
             return Outcome((schedule_texts.first_message(texts.welcome(self.course, returning=False)),))
-        await self.store.learners.set_awaiting(who.user_id, None)
+        await self.schedule.drop_prompt(who.user_id)
         await self.schedule.reactivate(who.user_id)
         return Outcome((texts.welcome(self.course, returning=True),))
 

@@ -52,7 +52,7 @@ class ScheduleChat:
         schedule = await self.store.learners.schedule(user_id)
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
-        await self.store.learners.set_awaiting(user_id, None)
+        await self.drop_prompt(user_id)
         if schedule.prefs is None:
             if schedule.setup is not Setup.INVITED:
                 await self.store.learners.set_setup(user_id, Setup.ASKED)
@@ -94,6 +94,12 @@ class ScheduleChat:
             await self.store.learners.set_discreet(user_id, value == "1")
             return Outcome(notice="Discreet mode on" if value == "1" else "Discreet mode off")
         return await self._save(schedule, field, value, then, pressed=True)
+
+    async def drop_prompt(self, user_id: int) -> None:
+        """The learner moved on (/start, /settings): a schedule prompt still open is closed (not another's)."""
+        awaiting = await self.store.learners.awaiting(user_id)
+        if awaiting is not None and awaiting.removesuffix(say.THEN) in say.TYPE_PROMPTS:
+            await self.store.learners.set_awaiting(user_id, None)
 
     async def _let_go(self, user_id: int, field: str, value: str) -> Outcome:
         """Skip setting up, cancel a typing prompt, or say "not now" to an invitation."""
@@ -249,12 +255,15 @@ class ScheduleChat:
             return None
         schedule = due.schedule
         reviews = sum(1 for review in due.reviews if review.due <= now)
+        course = self.course.for_region(schedule.region)
+        finished = planning.material(course, due.record, now, due.shown).item_id is None
         return say.schedule_state(
             schedule.prefs,
             paused=schedule.paused,
             paused_until=schedule.paused_until,
             next_due=await self.store.learners.next_due(user_id),
             reviews=reviews,
+            finished=finished and engine.next_item(course, due.record) is None,
         )
 
     # --- reviews ------------------------------------------------------------------------------

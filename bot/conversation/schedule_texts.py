@@ -13,7 +13,7 @@ from bot.conversation.replies import Button, Reply, button_rows
 from bot.conversation.texts import NEXT_BUTTON
 from bot.core import buttons
 from scheduler import fitting
-from scheduler.windows import EVERY_DAY, WEEKDAYS, WEEKENDS, Preferences
+from scheduler.windows import DEFAULT_QUIET, EVERY_DAY, WEEKDAYS, WEEKENDS, Preferences
 
 REGION_ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
     "us": (
@@ -136,7 +136,11 @@ SKIP_BUTTON = Button("Skip, I'll use /next", _setting("skip"))
 
 
 def ask_region(then: bool) -> Reply:
-    lead = "⏰ **When should bites arrive?** Pick your place, then a time: it takes four taps.\n\n" if then else ""
+    lead = (
+        "⏰ **When should bites arrive?** A few taps: your place, a time, days, how many, quiet hours.\n\n"
+        if then
+        else ""
+    )
     regions = [Button(name, _setting("region", code, then)) for code, (name, _) in REGION_ZONES.items()]
     regions.append(Button("Somewhere else", _setting("type", "tz", then)))
     rows = button_rows(regions, 2)
@@ -202,7 +206,11 @@ def ask_quiet(then: bool = False, prefs: Preferences | None = None) -> Reply:
         choices.append(Button(quiet_label(start, end), _setting("quiet", _quiet_value(start, end), then)))
     choices.append(Button("No quiet hours", _setting("quiet", "off", then)))
     choices.append(Button("Other hours", _setting("type", "quiet", then)))
-    now = f" Yours are {quiet_label(prefs.quiet_start, prefs.quiet_end)}." if prefs is not None else ""
+    now = ""
+    if prefs is not None:
+        now = f" Yours are {quiet_label(prefs.quiet_start, prefs.quiet_end)}"
+        moved = not prefs.quiet_chosen and (prefs.quiet_start, prefs.quiet_end) != DEFAULT_QUIET
+        now += f" (moved from the usual {quiet_label(*DEFAULT_QUIET)} so every bite gets through)." if moved else "."
     return Reply(f"🌙 Quiet hours: when should I never send anything?{now}", button_rows(choices, 2))
 
 
@@ -303,7 +311,13 @@ def _fix_button(fix: fitting.Fix) -> Button:
 
 
 def schedule_state(
-    prefs: Preferences | None, *, paused: bool, paused_until: datetime | None, next_due: datetime | None, reviews: int
+    prefs: Preferences | None,
+    *,
+    paused: bool,
+    paused_until: datetime | None,
+    next_due: datetime | None,
+    reviews: int,
+    finished: bool = False,
 ) -> str:
     """One or two lines for /progress: the next bite, paused or not, and reviews due."""
     if prefs is None:
@@ -312,6 +326,8 @@ def schedule_state(
         state = f"⏸ Paused until {prefs.local(paused_until):%a %d %b}."
     elif paused:
         state = "⏸ Paused: /resume starts your bites again."
+    elif finished:
+        state = "⏰ Course done: reviews come at your bite times as they fall due."
     else:
         state = f"⏰ Next bite: {when(prefs, next_due)}." if next_due else "⏰ No bite is scheduled."
     due = f"🔁 Reviews due: {reviews}." if reviews else "🔁 No reviews due."
