@@ -168,7 +168,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE learners ADD COLUMN paused_at      TEXT;
     ALTER TABLE learners ADD COLUMN comebacks      INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sends ADD COLUMN message_id INTEGER;
-    CREATE INDEX sends_with_buttons ON sends (user_id, item_id) WHERE message_id IS NOT NULL;
+    CREATE INDEX sends_with_buttons ON sends (sent_at) WHERE message_id IS NOT NULL;
+    CREATE INDEX sends_by_item ON sends (user_id, item_id);
     CREATE INDEX sends_by_age ON sends (created_at);
     -- Quiet hours other than the default were chosen by the learner.
     UPDATE learners SET quiet_chosen = 1 WHERE quiet_start != '21:00' OR quiet_end != '07:00';

@@ -48,7 +48,8 @@ class Pruning:
     async def stale_buttons(self, limit: int = 100) -> list[StaleButtons]:
         """Messages put off, answered elsewhere or superseded, whose buttons are still live."""
         rows = await self._db.fetch(
-            "SELECT s.id, l.chat_id, s.message_id FROM sends s JOIN learners l ON l.user_id = s.user_id "
+            "SELECT s.id, l.chat_id, s.message_id FROM sends s INDEXED BY sends_with_buttons "
+            "JOIN learners l ON l.user_id = s.user_id "
             "WHERE s.message_id IS NOT NULL AND ("
             " s.status = 'snoozed'"
             " OR (s.kind = 'new' AND EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id "
@@ -64,7 +65,8 @@ class Pruning:
         """Answered questions whose one copy is the message the learner answered in (whose buttons the answer
         already removed): nothing to edit, only the id to drop."""
         rows = await self._db.fetch(
-            "SELECT s.id FROM sends s WHERE s.message_id IS NOT NULL AND s.kind = 'new' AND s.status = 'sent' "
+            "SELECT s.id FROM sends s INDEXED BY sends_with_buttons WHERE s.message_id IS NOT NULL AND s.kind = 'new' "
+            "AND s.status = 'sent' "
             "AND EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id AND a.item_id = s.item_id) "
             "AND NOT EXISTS (SELECT 1 FROM sends o WHERE o.user_id = s.user_id AND o.item_id = s.item_id "
             "AND o.id != s.id AND o.kind IN ('new', 'pull', 'review'))"
