@@ -141,12 +141,14 @@ async def test_privacy_says_what_is_kept_and_what_is_not(app: CourseApplication,
 
 async def test_mydata_shows_every_row_kept(app: CourseApplication, state: BotAPIState) -> None:
     await say(app, "/start")
-    await say(app, "/next")
+    await say(app, "/next")  # the knowledge check before the course is offered, once
+    await say(app, "/next")  # and not taken: the first lesson
     await say(app, "/mydata")
 
     text = "\n".join(call.text or "" for call in state.sent_messages(NURSE)[-2:])
     assert "learners (1 row)" in text
     assert "deliveries (1 row)" in text
+    assert '"phase": "pre", "status": "offered"' in text
     assert "l1-welcome" in text
     assert str(NURSE) in text
 

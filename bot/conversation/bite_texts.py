@@ -46,6 +46,13 @@ def review_question(audience: Audience, item: Question, send_id: int) -> Reply:
     return Reply(f"🔁 Review\n{question_body(audience, item, order)}", (row,))
 
 
+def practice_question(audience: Audience, item: Question, send_id: int, *, missed: int) -> Reply:
+    """A missed case brought back on request: answered like a review, in a new order."""
+    review = review_question(audience, item, send_id)
+    others = f" (and {missed - 1} more to practise)" if missed > 1 else ""
+    return Reply(review.text.replace("🔁 Review", f"🔁 Practice{others}", 1), review.buttons)
+
+
 def later_menu(send_id: int) -> Reply:
     choices = tuple(
         Button(label, buttons.encode(buttons.Snooze(send_id, choice))) for choice, label in LATER_LABELS.items()

@@ -57,8 +57,13 @@ class ScheduleChat:
             if schedule.setup is not Setup.INVITED:
                 await self.store.learners.set_setup(user_id, Setup.ASKED)
             return Outcome((say.ask_region(then=True),))
+        membership = await self.store.cohorts.membership(user_id)
         menu = say.settings_menu(
-            schedule.prefs, paused=schedule.paused, paused_until=schedule.paused_until, discreet=schedule.discreet
+            schedule.prefs,
+            paused=schedule.paused,
+            paused_until=schedule.paused_until,
+            discreet=schedule.discreet,
+            cohort=membership.cohort.name if membership else None,
         )
         return Outcome((menu,))
 
@@ -286,6 +291,8 @@ class ScheduleChat:
         audience = Audience(self.course, await self.store.learners.region(user_id), user_id)
         order = audience.order(graded.question, options.review_showing(send_id))
         edit, feedback = texts.answered(audience, graded.question, option, order)
+        if await self.store.outbox.is_practice(send_id):
+            feedback = dataclasses.replace(feedback, buttons=(*feedback.buttons, (texts.PRACTISE_BUTTON,)))
         return Outcome(
             replies=(feedback,),
             edit=dataclasses.replace(edit, text=f"🔁 Review\n{edit.text}"),

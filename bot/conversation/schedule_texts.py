@@ -7,11 +7,12 @@ import dataclasses
 from datetime import datetime, time
 
 from bot.content.markup import escape
+from bot.conversation.bite_texts import DISCREET_FIRST_LINE as DISCREET_FIRST_LINE  # where others find it
 from bot.conversation.bite_texts import when
 from bot.conversation.places import Place, zone_label
 from bot.conversation.replies import Button, Reply, button_rows
 from bot.conversation.texts import NEXT_BUTTON
-from bot.core import buttons
+from bot.core import buttons, training_buttons
 from scheduler import fitting
 from scheduler.windows import DEFAULT_QUIET, EVERY_DAY, WEEKDAYS, WEEKENDS, Preferences
 
@@ -112,15 +113,23 @@ def describe(prefs: Preferences | None, *, paused: bool = False, paused_until: d
 
 
 def settings_menu(
-    prefs: Preferences | None, *, paused: bool, paused_until: datetime | None, discreet: bool = True
+    prefs: Preferences | None,
+    *,
+    paused: bool,
+    paused_until: datetime | None,
+    discreet: bool = True,
+    cohort: str | None = None,
 ) -> Reply:
     toggle = "Discreet mode: turn off" if discreet else "Discreet mode: turn on"
-    rows = (
+    rows: tuple[tuple[Button, ...], ...] = (
         (Button("Time zone", _setting("region")), Button("Time of day", _setting("time"))),
         (Button("Days", _setting("days")), Button("Pace", _setting("pace"))),
         (Button("Quiet hours", _setting("quiet")), Button(toggle, _setting("discreet", "0" if discreet else "1"))),
         (Button("Done", _setting("done")),),
     )
+    if cohort is not None:  # a member can leave their cohort here
+        leave = Button("Leave cohort", training_buttons.encode(training_buttons.LeaveCohort()))
+        rows = (*rows[:-1], (leave,), rows[-1])
     mode = (
         "Discreet mode is on: scheduled bites open with a neutral line and can't be forwarded or saved."
         if discreet

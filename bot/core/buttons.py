@@ -121,6 +121,31 @@ class CertificateWithoutName:
     """Issue the certificate with no name printed on it."""
 
 
+@dataclass(frozen=True)
+class CertificateConfirm:
+    """Yes: print the name just typed on the certificate."""
+
+
+@dataclass(frozen=True)
+class CertificateChange:
+    """Type the certificate's name again."""
+
+
+@dataclass(frozen=True)
+class CertificateCorrect:
+    """Correct the name on an issued certificate (the one reissue)."""
+
+
+@dataclass(frozen=True)
+class ShowCertificate:
+    """Get the certificate (/certificate)."""
+
+
+@dataclass(frozen=True)
+class Practise:
+    """Bring back a missed case question now (/review)."""
+
+
 Action = (
     Answer
     | More
@@ -138,6 +163,11 @@ Action = (
     | Region
     | Forget
     | CertificateWithoutName
+    | CertificateConfirm
+    | CertificateChange
+    | CertificateCorrect
+    | Practise
+    | ShowCertificate
 )
 
 _ANSWER = "a"
@@ -193,10 +223,10 @@ def encode(action: Action) -> str:
         data = _NEXT
     elif isinstance(action, Resume):
         data = _RESUME
-    elif isinstance(action, CertificateWithoutName):
-        data = _NO_NAME
-    else:
+    elif isinstance(action, ShowProgress):
         data = _PROGRESS
+    else:
+        data = _DATA_OF[type(action)]
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -212,8 +242,8 @@ def decode(data: str | None) -> Action | None:
         return ShowProgress()
     if data == _RESUME:
         return Resume()
-    if data == _NO_NAME:
-        return CertificateWithoutName()
+    if data in _ACTION_OF:
+        return _ACTION_OF[data]()
     kind, _, rest = data.partition(":")
     if kind in (_ANSWER, _WHY):
         item_id, _, option = rest.rpartition(":")
@@ -248,6 +278,21 @@ def decode(data: str | None) -> Action | None:
     elif kind == _FORGET and rest in ("yes", "no"):
         return Forget(rest == "yes")
     return None
+
+
+# Buttons with no data of their own, by the callback data they carry.
+_Plain = (
+    CertificateWithoutName | CertificateConfirm | CertificateChange | CertificateCorrect | Practise | ShowCertificate
+)
+_ACTION_OF: dict[str, type[_Plain]] = {
+    _NO_NAME: CertificateWithoutName,
+    "cert:ok": CertificateConfirm,
+    "cert:change": CertificateChange,
+    "cert:fix": CertificateCorrect,
+    "practise": Practise,
+    "cert": ShowCertificate,
+}
+_DATA_OF = {action: data for data, action in _ACTION_OF.items()}
 
 
 def _small_number(text: str) -> bool:

@@ -197,9 +197,9 @@ class Ticker:
         if plan.kind is Kind.REVIEW and isinstance(item, Question):
             reply = bite_texts.review_question(audience, item, send_id)
         elif isinstance(item, Question):
-            reply = texts.question(audience, item)
+            reply = texts.with_milestone(audience, item, texts.question(audience, item))
         else:
-            reply = texts.lesson(audience, item)
+            reply = texts.with_milestone(audience, item, texts.lesson(audience, item))
         return bite_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=schedule.discreet)
 
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:

@@ -153,7 +153,64 @@ MIGRATIONS: tuple[str, ...] = (
         probed_at TEXT    NOT NULL
     );
     """,
-    # 7: the journey through time. Whether the quiet hours are the learner's own choice (an explicit daily time
+    # 7: certificates keep the hours they state (the course's length can change) and can be revoked when a
+    # corrected one is issued; answers are counted per question for the peer pulse, through an index; a review
+    # the learner asked for (/review) is marked as practice, so it never uses up the day's scheduled bites.
+    """
+    ALTER TABLE sends ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE certificates ADD COLUMN hours REAL;
+    UPDATE certificates SET hours = 2.5;
+    ALTER TABLE certificates ADD COLUMN revoked_at TEXT;
+    CREATE INDEX answers_by_item ON answers (item_id, option);
+    """,
+    # 8: cohorts for training offices. A cohort has an unguessable invite code, an optional due date and an
+    # owner (a Telegram user id, who need not be a learner); a learner belongs to at most one cohort at a time
+    # (the member's user id is the key) and joined only after agreeing to what its owner sees.
+    # `reminded` is the due-date reminder last dealt with (days before the due date: 7, then 1).
+    """
+    CREATE TABLE cohorts (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+        code       TEXT    NOT NULL UNIQUE,
+        owner_id   INTEGER,
+        due_on     TEXT,
+        created_at TEXT    NOT NULL,
+        closed_at  TEXT
+    );
+    CREATE TABLE cohort_members (
+        user_id   INTEGER PRIMARY KEY REFERENCES learners(user_id) ON DELETE CASCADE,
+        cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+        joined_at TEXT    NOT NULL,
+        reminded  INTEGER
+    );
+    CREATE INDEX cohort_members_by_cohort ON cohort_members (cohort_id);
+    """,
+    # 9: the knowledge checks before and after the course, and the 1-5 ratings. Kept to the minimum the
+    # outcomes need: whether each check item was answered well (not the option chosen, not when), and each
+    # rating; per learner and phase, how far they are (offered, started, skipped, done).
+    """
+    CREATE TABLE checks (
+        user_id    INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase      TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        status     TEXT    NOT NULL CHECK (status IN ('offered', 'started', 'skipped', 'done')),
+        PRIMARY KEY (user_id, phase)
+    ) WITHOUT ROWID;
+    CREATE TABLE check_answers (
+        user_id INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase   TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        item_id TEXT    NOT NULL,
+        correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        PRIMARY KEY (user_id, phase, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE ratings (
+        user_id INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase   TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        scale   TEXT    NOT NULL,
+        value   INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5),
+        PRIMARY KEY (user_id, phase, scale)
+    ) WITHOUT ROWID;
+    """,
+    # 10: the journey through time. Whether the quiet hours are the learner's own choice (an explicit daily time
     # may move only the default ones); where they are with setting up, and the schedule being set up (nothing is
     # scheduled until they confirm it); when a typing prompt was asked (it expires); the last time they engaged
     # (auto-pause waits for a week of silence); when an open-ended pause began and how many invitations to come

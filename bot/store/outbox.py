@@ -103,7 +103,7 @@ class Outbox:
             shown.setdefault(user_id, {})[item_id] = Shown(times, from_text(last))
         recent = await self._db.fetch(
             f"SELECT user_id, local_day, kind FROM sends WHERE {in_batch} AND created_at >= :since "
-            "AND status = 'sent' AND kind IN ('pull', 'new', 'review')",
+            "AND status = 'sent' AND kind IN ('pull', 'new', 'review') AND practice = 0",
             {"ids": ids, "since": to_text(now - timedelta(days=2))},
         )
         delivered: dict[int, set[str]] = {}
@@ -259,7 +259,7 @@ class Outbox:
         """What the learner has had on their bite day `day` (scheduled and pulled), for confirmations."""
         rows = await self._db.fetch(
             "SELECT kind FROM sends WHERE user_id = ? AND local_day = ? AND created_at >= ? AND status = 'sent' "
-            "AND kind IN ('pull', 'new', 'review')",
+            "AND kind IN ('pull', 'new', 'review') AND practice = 0",
             (user_id, day.isoformat(), to_text(now - timedelta(days=2))),
         )
         kinds = [row[0] for row in rows]
@@ -302,6 +302,29 @@ class Outbox:
                 ),
             )
         return True
+
+    async def record_practice(self, user_id: int, item_id: str, now: datetime, local_day: date) -> int:
+        """A review the learner asked for now (/review): sent at once, answered like any review, and outside
+        the day's pace (so practice never delays the schedule's bites)."""
+        rows = await self._db.fetch(
+            "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at, practice) "
+            "VALUES (?, 'review', ?, ?, 'sent', ?, ?, 1) RETURNING id",
+            (user_id, item_id, local_day.isoformat(), to_text(now), to_text(now)),
+        )
+        return int(rows[0][0])
+
+    async def is_practice(self, send_id: int) -> bool:
+        rows = await self._db.fetch("SELECT practice FROM sends WHERE id = ?", (send_id,))
+        return bool(rows and rows[0][0])
+
+    async def attempts(self, user_id: int) -> list[tuple[str, bool, datetime]]:
+        """Every answer the learner gave, first answers and reviews: (question, right, when), oldest first."""
+        rows = await self._db.fetch(
+            "SELECT item_id, correct, answered_at AS at FROM answers WHERE user_id = :user UNION ALL "
+            "SELECT item_id, correct, reviewed_at FROM reviews WHERE user_id = :user ORDER BY at",
+            {"user": user_id},
+        )
+        return [(str(row[0]), bool(row[1]), from_text(row[2])) for row in rows]
 
     async def latest_card(self, user_id: int, item_id: str) -> str | None:
         """The question's memory state after its latest review (or its first answer)."""

@@ -39,6 +39,7 @@ from bot.conversation import texts
 from bot.conversation.chat import CourseChat, Who
 from bot.conversation.lookups import HIDE_WINDOW
 from bot.conversation.replies import Outcome, Reply
+from bot.delivery.due_reminders import REMINDER_INTERVAL, DueReminders
 from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Rejected
 from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
@@ -153,8 +154,10 @@ def schedule_jobs(
     interval: timedelta = TICK_INTERVAL,
 ) -> None:
     """Run the schedule's tick on PTB's JobQueue (APScheduler), and the housekeeping: erase learners
-    inactive for longer than `retention`, and drop message ids too old for /hide. No job overlaps itself."""
+    inactive for longer than `retention`, and drop message ids too old for /hide; and the reminders before cohorts'
+    due dates, through the tick's sender and pacer. No job overlaps itself."""
     store = ticker.store
+    reminders = DueReminders(ticker.course, store, ticker.sender, clock=ticker.clock, pacer=ticker.pacer)
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await ticker.tick()
@@ -173,6 +176,13 @@ def schedule_jobs(
     )
     application.job_queue.run_repeating(
         housekeeping, interval=HOUSEKEEPING_INTERVAL, first=30, name="housekeeping", job_kwargs=once_at_a_time
+    )
+
+    async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reminders.run()
+
+    application.job_queue.run_repeating(
+        remind, interval=REMINDER_INTERVAL, first=20, name="due-date-reminders", job_kwargs=once_at_a_time
     )
 
 
