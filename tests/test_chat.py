@@ -25,10 +25,11 @@ def only_text(outcome: Outcome) -> str:
 async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "start")
 
-    welcome, schedule = outcome.replies
+    (welcome,) = outcome.replies  # one message: the welcome and the schedule question, with a way to skip
     assert "You are enrolled" in welcome.text
     assert texts.PRIVACY_NOTE in welcome.text
-    assert "Where are you?" in schedule.text
+    assert "Where are you?" in welcome.text
+    assert welcome.buttons[-1][0].label == "Skip, I'll use /next"
     assert await course_chat.store.learners.learner(ANNA.user_id) is not None
     again = await course_chat.command(ANNA, "start")
     assert "Welcome back" in only_text(again)

@@ -86,12 +86,12 @@ async def test_start_enrols_and_sends_the_welcome_and_privacy_note(
 ) -> None:
     await say(app, "/start")
 
-    welcome, schedule = state.sent_messages(ANNA)
-    assert "Where are you?" in (schedule.text or "")
+    [welcome] = state.sent_messages(ANNA)
+    assert "Where are you?" in (welcome.text or "")
     assert "You are enrolled" in (welcome.text or "")
     assert "do not type any names" in (welcome.text or "")
     assert welcome.params["parse_mode"] == "HTML"
-    assert keyboard(welcome) == [[{"text": "Start the first lesson ▶", "callback_data": "next"}]]
+    assert keyboard(welcome)[-1] == [{"text": "Skip, I'll use /next", "callback_data": "set:skip:"}]
     assert await store.learners.learner(ANNA) is not None
 
 

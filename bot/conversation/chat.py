@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.content.model import Course, Lesson, Question
-from bot.conversation import schedule_texts, texts
+from bot.conversation import bite_texts, schedule_texts, texts
 from bot.conversation.audience import Audience
 from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat, CertificateOptions
 from bot.conversation.check_chat import CheckChat
@@ -104,7 +104,10 @@ class CourseChat:
         return await handler(who, argument)
 
     async def start(self, who: Who, argument: str = "") -> Outcome:
-        """/start, or /start CODE from a cohort's invite link (an unknown or closed code changes nothing)."""
+        """/start, or /start CODE from a cohort's invite link (an unknown or closed code changes nothing).
+
+        A new learner gets one message that welcomes and asks the schedule question, with a way to skip it.
+        """
         code = argument.strip()
         refused = await self.cohorts.refusal(code) if code else None
         if refused is not None:
@@ -114,8 +117,9 @@ class CourseChat:
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
             # With an invitation, setting the schedule follows the learner's answer to it.
-            follow = invitation or (schedule_texts.ask_region(then=True),)
-            return Outcome((texts.welcome(self.course, returning=False), *follow))
+            welcome = texts.welcome(self.course, returning=False)
+            return Outcome((welcome, *invitation) if invitation else (schedule_texts.first_message(welcome),))
+        await self.schedule.drop_prompt(who.user_id)
         await self.schedule.reactivate(who.user_id)
         return Outcome((texts.welcome(self.course, returning=True), *invitation))
 
@@ -164,7 +168,9 @@ class CourseChat:
         record = await self.store.progress.record(who.user_id)
         eligibility = await self.certificates.eligibility(who.user_id) if self.certificates.secret else None
         due = await self.cohorts.due_line(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record), eligibility, due=due),))
+        schedule = await self.schedule.state(who.user_id)
+        status = engine.progress(course, record)
+        return Outcome((texts.progress(course, status, eligibility, due=due, schedule=schedule),))
 
     async def practise(self, who: Who) -> Outcome:
         """/review: the most useful missed case question, now, outside the daily pace; FSRS records the answer."""
@@ -178,7 +184,7 @@ class CourseChat:
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
         send_id = await self.store.outbox.record_practice(who.user_id, missed[0].id, now, day)
-        return Outcome((schedule_texts.practice_question(audience, missed[0], send_id, missed=len(missed)),))
+        return Outcome((bite_texts.practice_question(audience, missed[0], send_id, missed=len(missed)),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
         return await self.lookups.menu(name, await self.audience(who.user_id))
@@ -223,6 +229,8 @@ class CourseChat:
             return await self.answer(who, action.item_id, action.option)
         if isinstance(action, buttons.More):
             return await self.more(who, action.item_id)
+        if isinstance(action, buttons.GotIt):
+            return await self.schedule.got_it(who.user_id)
         if isinstance(action, buttons.WhyNot):
             return await self.why_not(who, action.item_id, action.option)
         if isinstance(action, buttons.ReviewAnswer):
@@ -311,8 +319,11 @@ class CourseChat:
         awaiting = await self.store.learners.awaiting(who.user_id)
         if awaiting and awaiting.startswith(NAME_PROMPT):
             return await self.certificates.named(who.user_id, text)
-        if awaiting:
-            return await self.schedule.typed(who.user_id, awaiting, text)
+        if awaiting:  # a schedule prompt: read as the setting if it is one, else answered as a search
+            audience = await self.audience(who.user_id)
+            return await self.schedule.typed(
+                who.user_id, awaiting, text, lambda query: self.lookups.search(query, audience)
+            )
         return self.lookups.search(text, await self.audience(who.user_id))
 
     async def remember(self, chat_id: int, message_id: int) -> None:

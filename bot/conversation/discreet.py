@@ -5,7 +5,7 @@ and saving). Nothing about the subject reaches a lock screen or a notification."
 from __future__ import annotations
 
 from bot.content.model import Course, Question
-from bot.conversation import schedule_texts, texts
+from bot.conversation import bite_texts, texts
 from bot.conversation.audience import Audience
 from bot.conversation.privacy_chat import NOT_ENROLLED
 from bot.conversation.replies import Outcome, Reply
@@ -28,9 +28,9 @@ async def open_bite(course: Course, store: Store, user_id: int, send_id: int) ->
     audience = Audience(course, await store.learners.region(user_id), user_id)
     reply: Reply
     if kind == "review" and isinstance(item, Question):
-        reply = schedule_texts.review_question(audience, item, send_id)
+        reply = bite_texts.review_question(audience, item, send_id)
     elif isinstance(item, Question):
         reply = texts.question(audience, item)
     else:
         reply = texts.lesson(audience, item)
-    return Outcome(edit=schedule_texts.scheduled(reply, send_id, reminder=False), notice="Opened")
+    return Outcome(edit=bite_texts.scheduled(reply, send_id, reminder=False), notice="Opened")

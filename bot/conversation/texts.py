@@ -48,6 +48,11 @@ PROGRESS_BUTTON = Button("My progress", buttons.encode(buttons.ShowProgress()))
 PRACTISE_BUTTON = Button("Practise my missed cases", buttons.encode(buttons.Practise()))
 CERTIFICATE_BUTTON = Button("Get my certificate 🎓", buttons.encode(buttons.ShowCertificate()))
 
+
+def got_it_button(item: Lesson) -> Button:
+    return Button("Got it ✓", buttons.encode(buttons.GotIt(item.id)))
+
+
 PRIVACY_NOTE = (
     "🔒 **Privacy**: this course never needs information about patients. Please do not type any names, "
     "dates of birth, record numbers or other patient details here. I keep only your Telegram user id and chat "
@@ -56,17 +61,23 @@ PRIVACY_NOTE = (
 
 
 def welcome(course: Course, *, returning: bool) -> Reply:
+    """The welcome. A new learner's has no button of its own: the schedule question follows in the same message."""
     first = "Welcome back." if returning else "Welcome. You are enrolled."
     hours = course.estimated_hours
+    closing = (
+        "Send /next whenever you have two minutes, or tap the button below. /help lists everything I can do."
+        if returning
+        else "/next brings a bite whenever you have two minutes; /help lists everything I can do."
+    )
     text = (
         f"{first}\n\n"
         f"**{escape(course.title)}** is a micro-course in two-minute bites: short lessons and case questions "
         f"from clinical practice, about {hours:g} hour{'' if hours == 1 else 's'} in all. It helps you recognize "
         "human trafficking among your patients and respond safely.\n\n"
         f"{PRIVACY_NOTE}\n\n"
-        "Send /next whenever you have two minutes, or tap the button below. /help lists everything I can do."
+        f"{closing}"
     )
-    return Reply(text, ((NEXT_BUTTON if returning else START_BUTTON,),))
+    return Reply(text, ((NEXT_BUTTON,),) if returning else ())
 
 
 def help_text() -> Reply:
@@ -84,7 +95,11 @@ def help_text() -> Reply:
 def lesson(audience: Audience, item: Lesson) -> Reply:
     module, position, total = audience.position(item)
     heading = f"📖 {escape(module.title)} · {position}/{total}"
-    row = (NEXT_BUTTON,) if item.more is None else (NEXT_BUTTON, more_button(item))
+    row = (
+        (NEXT_BUTTON, got_it_button(item))
+        if item.more is None
+        else (NEXT_BUTTON, got_it_button(item), more_button(item))
+    )
     return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,))
 
 
@@ -96,7 +111,7 @@ def lesson_with_more(audience: Audience, item: Lesson) -> Reply:
     """The lesson opened out: its longer part under it, in the same message."""
     short = lesson(audience, item)
     more = audience.fill(item.more or "")
-    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON,),))
+    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON, got_it_button(item)),))
 
 
 def question_body(audience: Audience, item: Question, order: tuple[int, ...]) -> str:
@@ -180,8 +195,14 @@ def progress_bar(share: float) -> str:
 
 
 def progress(
-    course: Course, status: CourseProgress, eligibility: Eligibility | None = None, *, due: str | None = None
+    course: Course,
+    status: CourseProgress,
+    eligibility: Eligibility | None = None,
+    *,
+    due: str | None = None,
+    schedule: str | None = None,
 ) -> Reply:
+    """Progress per module and on the case questions, and (`schedule`) the state of the learner's schedule."""
     lines = ["**Your progress**", ""]
     for number, module in enumerate(status.modules, start=1):
         lines.append(f"{number}. {escape(module.module.title)}")
@@ -201,6 +222,9 @@ def progress(
     elif due is not None:
         lines.append("")
         lines.append(due)
+    if schedule:
+        lines.append("")
+        lines.append(schedule)
     rows: tuple[tuple[Button, ...], ...] = () if status.complete else ((NEXT_BUTTON,),)
     if eligibility is not None:
         lines.append("")

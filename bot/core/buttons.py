@@ -27,6 +27,13 @@ class More:
 
 
 @dataclass(frozen=True)
+class GotIt:
+    """ "Got it ✓" under lesson `item_id`: the learner read it (engagement, as an answer is)."""
+
+    item_id: str
+
+
+@dataclass(frozen=True)
 class WhyNot:
     """After answering question `item_id` with option `option`: why the other options are not the best."""
 
@@ -143,6 +150,7 @@ class Practise:
 Action = (
     Answer
     | More
+    | GotIt
     | WhyNot
     | NextBite
     | ShowProgress
@@ -165,6 +173,7 @@ Action = (
 
 _ANSWER = "a"
 _MORE = "more"
+_GOT_IT = "got"
 _WHY = "why"
 _REVIEW = "r"
 _LATER = "later"
@@ -175,7 +184,8 @@ _PROGRESS = "progress"
 _RESUME = "resume"
 _NO_NAME = "cert:noname"
 SNOOZE_CHOICES = ("2h", "evening", "tomorrow")
-SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet")
+SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet", "skip",
+                  "cancel", "notnow")  # fmt: skip
 _LOOK = "look"
 _MENU = "menu"
 _REGION = "res"
@@ -190,6 +200,8 @@ def encode(action: Action) -> str:
         data = f"{_ANSWER}:{action.item_id}:{action.option}"
     elif isinstance(action, More):
         data = f"{_MORE}:{action.item_id}"
+    elif isinstance(action, GotIt):
+        data = f"{_GOT_IT}:{action.item_id}"
     elif isinstance(action, WhyNot):
         data = f"{_WHY}:{action.item_id}:{action.option}"
     elif isinstance(action, ReviewAnswer):
@@ -240,6 +252,8 @@ def decode(data: str | None) -> Action | None:
             return Answer(item_id, int(option)) if kind == _ANSWER else WhyNot(item_id, int(option))
     elif kind == _MORE and rest:
         return More(rest)
+    elif kind == _GOT_IT and rest:
+        return GotIt(rest)
     elif kind == _REVIEW:
         send_id, _, option = rest.partition(":")
         if _id_number(send_id) and _small_number(option):

@@ -210,4 +210,60 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, phase, scale)
     ) WITHOUT ROWID;
     """,
+    # 10: the journey through time. Whether the quiet hours are the learner's own choice (an explicit daily time
+    # may move only the default ones); where they are with setting up, and the schedule being set up (nothing is
+    # scheduled until they confirm it); when a typing prompt was asked (it expires); the last time they engaged
+    # (auto-pause waits for a week of silence); when an open-ended pause began and how many invitations to come
+    # back followed it; and, for 48 hours only, the Telegram id of each scheduled message, so its buttons can be
+    # removed once it is answered elsewhere, put off or superseded.
+    """
+    ALTER TABLE learners ADD COLUMN quiet_chosen   INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE learners ADD COLUMN setup          TEXT CHECK (setup IN ('asked', 'skipped', 'invited'));
+    ALTER TABLE learners ADD COLUMN draft          TEXT;
+    ALTER TABLE learners ADD COLUMN awaiting_at    TEXT;
+    ALTER TABLE learners ADD COLUMN last_active_at TEXT;
+    ALTER TABLE learners ADD COLUMN paused_at      TEXT;
+    ALTER TABLE learners ADD COLUMN comebacks      INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sends ADD COLUMN message_id INTEGER;
+    CREATE INDEX sends_with_buttons ON sends (sent_at) WHERE message_id IS NOT NULL;
+    CREATE INDEX sends_by_item ON sends (user_id, item_id);
+    CREATE INDEX sends_by_age ON sends (created_at);
+    -- Quiet hours other than the default were chosen by the learner.
+    UPDATE learners SET quiet_chosen = 1 WHERE quiet_start != '21:00' OR quiet_end != '07:00';
+
+    UPDATE learners SET last_active_at = (
+        SELECT MAX(at) FROM (
+            SELECT answered_at AS at FROM answers WHERE user_id = learners.user_id
+            UNION ALL SELECT reviewed_at FROM reviews WHERE user_id = learners.user_id
+            UNION ALL SELECT created_at FROM sends WHERE user_id = learners.user_id AND kind = 'pull'
+        )
+    );
+    -- Learners the bot had paused for good are invited back like anyone paused from now on.
+    UPDATE learners SET paused_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'),
+        next_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+    WHERE paused = 1 AND paused_until IS NULL AND timezone IS NOT NULL AND active = 1;
+
+    DROP TRIGGER learner_acts_pull;
+    DROP TRIGGER learner_acts_answer;
+    DROP TRIGGER learner_acts_review;
+    CREATE TRIGGER learner_acts_pull AFTER INSERT ON sends WHEN NEW.kind = 'pull'
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.created_at WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_answer AFTER INSERT ON answers
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.answered_at WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_review AFTER INSERT ON reviews
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.reviewed_at WHERE user_id = NEW.user_id;
+    END;
+    -- A learner who skipped setting up (or left it half done) is invited once, a few minutes after their first
+    -- lesson: they become due then, and the tick sends the invitation.
+    CREATE TRIGGER invite_after_first_lesson AFTER INSERT ON deliveries
+    BEGIN
+        UPDATE learners SET next_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', NEW.delivered_at, '+3 minutes')
+        WHERE user_id = NEW.user_id AND setup IN ('asked', 'skipped') AND timezone IS NULL AND next_due_at IS NULL;
+    END;
+    """,
 )

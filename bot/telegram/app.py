@@ -140,6 +140,19 @@ class TelegramSender:
             raise NetworkTrouble(str(err)) from err
         return int(message.message_id)
 
+    async def clear_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message (one put off, answered elsewhere or superseded), in the same terms."""
+        try:
+            await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except RetryAfter as err:
+            raise FloodWait(_seconds(err)) from err
+        except Forbidden as err:
+            raise Blocked(str(err)) from err
+        except BadRequest as err:  # already bare, deleted, or too old to edit
+            raise Rejected(err.message) from err
+        except NetworkError as err:
+            raise NetworkTrouble(str(err)) from err
+
 
 def _seconds(err: RetryAfter) -> float:
     with warnings.catch_warnings():
