@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from bot.conversation.chat import Who
 from bot.store import Store
 from tests.standin import Call
 from tests.test_schedule_tick import Rig, enrol_with_schedule, later_button, rig, tick_hourly
@@ -309,3 +310,12 @@ async def test_a_typed_zone_never_reaches_the_log(rig: Rig, caplog: pytest.LogCa
     assert "Which of these?" in last_text(rig) or "still waiting" in last_text(rig)
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert "Zanzibar" not in "\n".join(record.getMessage() for record in caplog.records)
+
+
+async def test_pause_without_a_schedule_promises_nothing_and_changes_nothing(rig: Rig) -> None:
+    await rig.chat.start(Who(LEARNER, LEARNER))  # skipped the schedule question: nothing is scheduled
+    await rig.say(LEARNER, "/pause 2")
+    assert "nothing to pause" in last_text(rig)
+    schedule = await rig.store.learners.schedule(LEARNER)
+    assert schedule is not None
+    assert not schedule.paused

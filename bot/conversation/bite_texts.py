@@ -119,6 +119,13 @@ def paused(prefs: Preferences | None, until: datetime | None, next_due: datetime
     )
 
 
+def nothing_to_pause() -> Reply:
+    return Reply(
+        "There's nothing to pause: no bites are scheduled, so none will arrive. /next brings one whenever you "
+        "want; /settings sets times if you'd like them."
+    )
+
+
 def pause_usage() -> Reply:
     return Reply(
         "To pause for some days, send e.g. /pause 3 or /pause 2 weeks; until a date, /pause 2026-12-24 or "

@@ -208,6 +208,8 @@ class ScheduleChat:
         if schedule is None:
             return Outcome((texts.not_enrolled(),))
         prefs, now = schedule.prefs, self.clock()
+        if prefs is None:  # nothing is scheduled, so a pause would only promise check-ins that never come
+            return Outcome((bite_texts.nothing_to_pause(),))
         until = None
         if argument.strip():
             today = prefs.local_day(now) if prefs else now.date()
