@@ -56,18 +56,25 @@ class Learners:
         return self.message_id
 
     async def read(self, chat: CourseChat) -> None:
-        inbox, self.inbox = self.inbox, []
-        for chat_id, reply in inbox:
-            who = Who(chat_id, chat_id)
-            data = [button.data for row in reply.buttons for button in row]
-            answers = [item for item in data if item.startswith(("a:", "r:"))]
-            if answers:
-                best = await _best(chat, answers)
-                wrong = [item for item in answers if item != best]
-                await chat.press(who, best if self.rng.random() < RIGHT or not wrong else self.rng.choice(wrong))
-            for item in data:
-                if item.startswith("got:"):
-                    await chat.press(who, item)
+        """Press what a learner would under everything sent, and under what those presses bring."""
+        while self.inbox:
+            inbox, self.inbox = self.inbox, []
+            for chat_id, reply in inbox:
+                who = Who(chat_id, chat_id)
+                for data in await self._presses(chat, reply):
+                    outcome = await chat.press(who, data)
+                    self.inbox.extend((chat_id, follow) for follow in outcome.replies)
+
+    async def _presses(self, chat: CourseChat, reply: Reply) -> list[str]:
+        data = [button.data for row in reply.buttons for button in row]
+        # The knowledge checks are skipped: they are the same for everyone and kept apart from the schedule.
+        presses = [item for item in data if item.startswith(("got:", "chk:skip:"))]
+        answers = [item for item in data if item.startswith(("a:", "r:"))]
+        if answers:
+            best = await _best(chat, answers)
+            wrong = [item for item in answers if item != best]
+            presses.append(best if self.rng.random() < RIGHT or not wrong else self.rng.choice(wrong))
+        return presses
 
 
 async def _best(chat: CourseChat, answers: list[str]) -> str:
@@ -104,6 +111,7 @@ async def run_course(path: Path, course: Course, learners: int, days: int, *, pr
         for user_id in range(1, learners + 1):
             await chat.start(Who(user_id, user_id))
             await store.learners.save_preferences(user_id, prefs, START)
+            await store.learners.set_discreet(user_id, False)  # the bites themselves, not discreet mode's teaser
         end = START + timedelta(days=days)
         finished: datetime | None = None
         while clock_now[0] < end and (finished is None or clock_now[0] < finished + timedelta(days=AFTER_COURSE)):

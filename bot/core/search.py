@@ -104,6 +104,16 @@ class SearchIndex:
         surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
         self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
         self._lines = [_lines(document.text) for document in documents]
+        # Analysed once here, not per query: the snippet's line is chosen for every hit shown.
+        self._line_terms = [[frozenset(analyse(line)) for line in lines] for lines in self._lines]
+        # Which documents hold each term, with the term's BM25 part in each: a query adds up only those.
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for index, counts in enumerate(self._counts):
+            length_factor = K1 * (1 - B + B * self._lengths[index] / self._average)
+            for term, seen_here in counts.items():
+                part = self._idf[term] * seen_here * (K1 + 1) / (seen_here + length_factor)
+                postings.setdefault(term, []).append((index, part))
+        self._postings = postings
         self._shared = Counter(line for lines in self._lines for line in set(lines))
         self.fingerprint = hashlib.blake2s(" ".join(d.id for d in documents).encode(), digest_size=2).hexdigest()
 
@@ -157,11 +167,7 @@ class SearchIndex:
 
     def query_terms(self, query: str) -> dict[str, float]:
         """The query as weighted index terms."""
-        weights: dict[str, float] = {}
-        for _, terms in self.query_words(query):
-            for term, weight in terms.items():
-                weights[term] = max(weights.get(term, 0.0), weight)
-        return weights
+        return _weights(self.query_words(query))
 
     def _knows(self, word: str) -> bool:
         return bool(expand(word)) or any(term in self._idf for term in terms_of(word))
@@ -180,17 +186,20 @@ class SearchIndex:
         named = region_named(query)
         favoured = named or region
         typed = self.query_words(query)
-        weights = self.query_terms(query)
+        weights = _weights(typed)
         about_calling = any(stem(word) in CALLING for text, _ in typed for word in text.split())
         if not weights:
             return Results((), favoured, named is not None, about_calling)
+        scores: dict[int, float] = {}
+        for term, weight in weights.items():
+            for index, part in self._postings.get(term, ()):
+                scores[index] = scores.get(index, 0.0) + weight * part
+        coverage_of = self._coverage(typed)
         scored = []
-        for index, counts in enumerate(self._counts):
-            score = self._score(index, counts, weights)
-            if score <= 0:
-                continue
-            coverage = self._coverage(counts, typed)
-            if coverage < MIN_COVERAGE:
+        for index in sorted(scores):
+            score = scores[index]
+            coverage = coverage_of.get(index, 0.0)
+            if score <= 0 or coverage < MIN_COVERAGE:
                 continue
             factor = self._factor(self.documents[index], favoured) * (1 - COORDINATION + COORDINATION * coverage)
             scored.append((score * factor, index))
@@ -214,15 +223,6 @@ class SearchIndex:
     def search(self, query: str, limit: int = 3, region: str | None = None) -> list[Hit]:
         return list(self.find(query, region, limit).hits)
 
-    def _score(self, index: int, counts: Counter[str], weights: Mapping[str, float]) -> float:
-        length_factor = K1 * (1 - B + B * self._lengths[index] / self._average)
-        score = 0.0
-        for term, weight in weights.items():
-            frequency = counts.get(term, 0)
-            if frequency:
-                score += weight * self._idf[term] * frequency * (K1 + 1) / (frequency + length_factor)
-        return score
-
     def _factor(self, document: Document, region: str | None) -> float:
         factor = CARD if document.kind == "card" else 1.0
         if region is None:
@@ -236,16 +236,18 @@ class SearchIndex:
             return factor * (OWN_VERSION if version in document.versions else OTHER_REGION)
         return factor
 
-    def _coverage(self, counts: Counter[str], typed: list[tuple[str, dict[str, float]]]) -> float:
-        """The share of what was typed (each word weighted by how rare it is) that a document matches."""
-        total = matched = 0.0
+    def _coverage(self, typed: list[tuple[str, dict[str, float]]]) -> dict[int, float]:
+        """For each document that matches any of it, the share of what was typed it matches, each unit weighted
+        by how rare its rarest term is. A word the course never uses counts like a fairly rare one: it may be the
+        point of the question."""
+        total = 0.0
+        matched: dict[int, float] = {}
         for _, terms in typed:
-            # A word the course never uses counts like a fairly rare one: it may be the point of the question.
             weight = max((self._idf.get(term, 0.0) for term in terms), default=0.0) or self._rarest * 1.0
             total += weight
-            if any(term in counts for term in terms):
-                matched += weight
-        return matched / total if total else 0.0
+            for index in {index for term in terms for index, _ in self._postings.get(term, ())}:
+                matched[index] = matched.get(index, 0.0) + weight
+        return {index: share / total for index, share in matched.items()} if total else {}
 
     # --- snippets -----------------------------------------------------------------------------
 
@@ -257,8 +259,7 @@ class SearchIndex:
         if not lines:
             return 0, 0
         scores = []
-        for line in lines:
-            terms = set(analyse(line))
+        for line, terms in zip(lines, self._line_terms[index], strict=True):
             score = sum(
                 max((weight * self._idf.get(term, 0.0) for term, weight in unit.items() if term in terms), default=0.0)
                 for _, unit in typed
@@ -276,6 +277,14 @@ class SearchIndex:
         if lines and not 0 <= line < len(lines):
             return None
         return Hit(self.documents[index], 0.0, _snippet(lines, line, start), index, line, start)
+
+
+def _weights(typed: list[tuple[str, dict[str, float]]]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for _, terms in typed:
+        for term, weight in terms.items():
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
 
 
 def _about_calling(title: str) -> bool:
