@@ -7,8 +7,9 @@ Rules:
 - Each allowed day has `pace` slots; whatever the learner pulled with /next that day counts toward it.
 - A slot carries a case question due for review (most overdue first) while the day's review cap allows,
   else new material: an unanswered question due to come back (below), else the next item not yet sent,
-  in course order. While new material remains, one slot a day at least is kept for it, so at pace 1
-  reviews wait until the course is finished.
+  in course order. While new material remains, reviews take at most half of the day's slots (rounded down),
+  so the course moves on at any pace (at pace 3 it takes about 80 days, not 150) and at pace 1 reviews wait
+  until the course is finished.
 - No repeats. A case question that was sent and not answered is not sent again at the next slot: the course
   moves on. It comes back on a later day (at least REOFFER_AFTER after it was last shown), taking one slot,
   and is shown MAX_SHOWINGS times at most by the schedule; after that only /next brings it (it is always the
@@ -241,7 +242,7 @@ def choose(
 ) -> tuple[Kind | None, str | None]:
     """A due review (most overdue first) within the day's cap, else new material, else nothing."""
     new = material(course, record, now, shown).item_id
-    cap = min(REVIEWS_PER_DAY, pace - 1 if new is not None else pace)
+    cap = min(REVIEWS_PER_DAY, pace // 2 if new is not None else pace)
     due = sorted((review for review in reviews if review.due <= now), key=lambda review: (review.due, review.item_id))
     if due and today.reviews < cap:
         return Kind.REVIEW, due[0].item_id

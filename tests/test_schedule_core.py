@@ -133,8 +133,20 @@ def test_the_most_overdue_review_comes_first_within_the_daily_cap(mini_course: C
     )
     first = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(), NOW)
     assert (first.kind, first.item_id) == (Kind.REVIEW, "one-question-a")
-    capped = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(bites=2, reviews=2), NOW)
-    assert capped.kind is Kind.NEW  # one slot a day stays for new items while any remain
+    capped = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(bites=1, reviews=1), NOW)
+    assert capped.kind is Kind.NEW  # while new items remain, reviews take at most half the day's slots
+
+
+@pytest.mark.parametrize(("pace", "reviews"), [(1, 0), (2, 1), (3, 1), (4, 2), (5, 2)])
+def test_while_new_items_remain_reviews_take_at_most_half_the_days_slots(
+    mini_course: Course, pace: int, reviews: int
+) -> None:
+    backlog = tuple(ReviewDue("one-question-a", NOW - timedelta(days=n)) for n in range(1, 6))
+    sent = [
+        planning.choose(mini_course, LearnerRecord(), backlog, Today(bites=n, reviews=n), pace, NOW)[0]
+        for n in range(pace)
+    ]
+    assert sent.count(Kind.REVIEW) == reviews
 
 
 def test_a_backlog_of_reviews_is_spread_over_several_days(mini_course: Course) -> None:
