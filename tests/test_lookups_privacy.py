@@ -147,7 +147,7 @@ async def test_mydata_is_a_short_summary_and_every_row_as_a_json_file(
 
     summary, data = state.sent_messages(NURSE)[-2:]
     assert "What I keep about you" in (summary.text or "")
-    assert "Bites received: 1" in (summary.text or "")
+    assert "Lessons and questions received: 1 (0 sent on your schedule, the rest asked for)." in (summary.text or "")
     assert "Certificate: none yet." in (summary.text or "")
     assert "Knowledge checks: pre offered." in (summary.text or "")
     assert data.method == "sendDocument"

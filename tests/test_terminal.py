@@ -80,6 +80,10 @@ def test_the_real_course_runs_through_every_module_to_the_end(tmp_path: Path) ->
     assert "🎓 You have finished the course." in result.stdout
     for number in range(1, len(course.modules) + 1):
         assert f"{number}. " in result.stdout
+        assert f"🏁 Module {number} done: {course.modules[number - 1].title}" in result.stdout  # the last one too
+    # "A" every time misses many cases: with no certificates on this server, the end still offers practice.
+    assert "case questions you last answered wrong can be practised now" in result.stdout
+    assert "Practise my missed cases" in result.stdout
     with sqlite3.connect(db) as raw:
         answered = raw.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
         delivered = raw.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]

@@ -144,7 +144,7 @@ class CourseChat:
                     return offer
             next_item = engine.next_item(audience.course, record)
             if next_item is None:
-                return await self._course_complete(who, audience.course)
+                return await self._course_complete(who, audience)
             item = next_item
             # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
             # still find it in the chat history), and a question simply comes back until it is answered.
@@ -155,11 +155,12 @@ class CourseChat:
         reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
         return Outcome((texts.with_milestone(audience, item, reply),))
 
-    async def _course_complete(self, who: Who, taken: Course) -> Outcome:
+    async def _course_complete(self, who: Who, audience: Audience) -> Outcome:
         offered = self.certificates.secret is not None
         eligibility = await self.certificates.eligibility(who.user_id)
-        done = texts.course_complete(self.course, eligibility, certificates_offered=offered)
-        return Outcome((done, *await self.checks.offer_after(who.user_id, taken)))
+        missed = engine.missed_questions(audience.course, await self.store.outbox.attempts(who.user_id))
+        done = texts.course_complete(audience, eligibility, missed=len(missed), certificates_offered=offered)
+        return Outcome((done, *await self.checks.offer_after(who.user_id, audience.course)))
 
     async def show_progress(self, who: Who) -> Outcome:
         if await self.store.learners.learner(who.user_id) is None:

@@ -153,7 +153,11 @@ def _summary(everything: dict[str, list[dict[str, Any]]], settings: str) -> str:
     [learner] = everything["learners"]
     answers, reviews = everything["answers"], everything["reviews"]
     correct = sum(1 for row in answers if row.get("correct"))
-    sent = sum(1 for row in everything["sends"] if row.get("status") == "sent")
+    scheduled = sum(
+        1
+        for row in everything["sends"]
+        if row.get("status") == "sent" and row.get("kind") != "pull" and not row.get("practice")
+    )
     region = escape(str(learner.get("region") or "not set"))
     lines = [
         "🗂 **What I keep about you**",
@@ -162,7 +166,8 @@ def _summary(everything: dict[str, list[dict[str, Any]]], settings: str) -> str:
         f"Discreet mode: {'on' if learner.get('discreet') else 'off'}.",
         escape(settings),
         "",
-        f"Bites received: {len(everything['deliveries'])} lessons and questions ({sent} sent on your schedule).",
+        f"Lessons and questions received: {len(everything['deliveries'])} ({scheduled} sent on your schedule, "
+        "the rest asked for).",
         f"Answers: {len(answers)} case question{'' if len(answers) == 1 else 's'} ({correct} correct), "
         f"{len(reviews)} review{'' if len(reviews) == 1 else 's'}.",
     ]

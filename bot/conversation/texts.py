@@ -234,11 +234,26 @@ def progress(
     return Reply("\n".join(lines), rows)
 
 
-def course_complete(course: Course, eligibility: Eligibility, *, certificates_offered: bool = True) -> Reply:
-    """The end of the course, and its payoff: the certificate to collect, or what is left and practice for it."""
-    text = f"🎓 **You have finished {escape(course.title)}.**\n\nThank you for the time you gave to it. "
+def course_complete(
+    audience: Audience, eligibility: Eligibility, *, missed: int, certificates_offered: bool = True
+) -> Reply:
+    """The end of the course, after the last module's recap, and its payoff: the certificate to collect, or what is
+    left and practice for it (practice for the missed cases even where no certificates are issued)."""
+    course = audience.course
+    last = course.modules[-1]
+    recap = f"\n{audience.fill(last.recap)}" if last.recap else ""
+    text = (
+        f"🏁 **Module {len(course.modules)} done: {escape(last.title)}**{recap}\n\n"
+        f"🎓 **You have finished {escape(course.title)}.**\n\nThank you for the time you gave to it. "
+    )
     if not certificates_offered:
-        return Reply(text + "Send /progress to see your results.", ((PROGRESS_BUTTON,),))
+        if not missed:
+            return Reply(text + "Send /progress to see your results.", ((PROGRESS_BUTTON,),))
+        return Reply(
+            text + f"{missed} case question{'s' if missed != 1 else ''} you last answered wrong can be practised "
+            "now, while the cases are fresh.",
+            ((PRACTISE_BUTTON,), (PROGRESS_BUTTON,)),
+        )
     if eligibility.qualifies:
         return Reply(text + "You have earned your certificate.", ((CERTIFICATE_BUTTON,), (PROGRESS_BUTTON,)))
     more = eligibility.correct_needed
