@@ -212,17 +212,14 @@ class ScheduleChat:
             return Outcome((bite_texts.nothing_to_pause(),))
         until = None
         if argument.strip():
-            today = prefs.local_day(now) if prefs else now.date()
-            wanted = parse_pause(argument, today)
+            wanted = parse_pause(argument, prefs.local_day(now))
             if wanted is None:
                 return Outcome((bite_texts.pause_usage(),))
             if isinstance(wanted, int):
                 until = planning.pause_end_after_days(prefs, now, wanted)
             else:
                 until = planning.pause_end_on(prefs, now, wanted)
-        next_due = None
-        if prefs is not None:
-            next_due = planning.first_slot_after(prefs, until) if until else planning.comeback_time(prefs, now, 0)
+        next_due = planning.first_slot_after(prefs, until) if until else planning.comeback_time(prefs, now, 0)
         await self.store.learners.set_pause(user_id, paused=True, until=until, next_due=next_due, now=now)
         return Outcome((bite_texts.paused(prefs, until, next_due),))
 
