@@ -40,10 +40,12 @@ class Outcome:
 
     `notice` is the short answer to a button press (a toast on the phone); `edit` replaces the message
     whose button was pressed; `delete` removes earlier messages of the bot's; `replies` are new messages,
-    in order.
+    in order. `pulled` is the pending send of a bite claimed for `replies` (/next): once the adapter has sent
+    them it must settle the claim (`CourseChat.settle`), confirmed or given back.
     """
 
     replies: tuple[Reply, ...] = ()
     notice: str | None = None
     edit: Reply | None = None
     delete: tuple[int, ...] = ()  # ids of the bot's own messages to delete first (/hide)
+    pulled: int | None = None

@@ -2,8 +2,14 @@
 
 SQLite is the truth: each learner's next due time lives in the store and there is no in-memory job per
 learner, so a restart simply resumes. After downtime, whatever fell due is sent once (the first tick
-moves each learner's due time past now). Each tick takes at most as many learners as can be sent before
-the next one, longest-waiting first, so a crowd at 08:00 is spread over the minutes after it.
+moves each learner's due time past now).
+
+A tick works in chunks of about a second of sending, longest-waiting learners first: each chunk is planned
+and claimed just before it is sent, so nothing waits long between its claim and its send, and a learner's
+/next never races a claim made long ago. Chunk follows chunk while anyone is due, for one interval; the
+next tick, which the job queue starts at the end of that interval, waits for the last chunk and carries
+on. So sending never stops while anyone is due (no gap after a full tick, no skipped run), and stopping
+takes at most one chunk.
 
 Crash safety: every message is recorded as intended (pending) before it is sent and confirmed after.
 A crash between the two errs toward sending twice, never toward losing a bite: at start-up
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +38,8 @@ from scheduler.planning import Kind, LearnerSchedule
 logger = logging.getLogger(__name__)
 
 TICK_INTERVAL = timedelta(seconds=45)
+CHUNK_SECONDS = 1.0  # how much sending each chunk holds
+LARGEST_CHUNK = 1000
 
 
 @dataclass
@@ -59,14 +68,17 @@ class Ticker:
         rate: float = DEFAULT_RATE,
         interval: timedelta = TICK_INTERVAL,
         pacer: Pacer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.course = course
         self.store = store
         self.sender = sender
         self.clock = clock
         self.pacer = pacer or Pacer(rate)
-        # As many as can go out before the next tick: the rest wait for it, longest-waiting first.
-        self.batch_size = max(1, int(rate * interval.total_seconds()))
+        self.interval = interval.total_seconds()
+        self._monotonic = monotonic
+        # About a second of sending at the pacer's rate: claimed just before it goes out.
+        self.batch_size = max(1, int(min(self.pacer.rate * CHUNK_SECONDS, LARGEST_CHUNK)))
         self._lock = asyncio.Lock()
         # When a tick last read and wrote the store successfully: what the health check judges the tick by.
         self.last_success: datetime | None = None
@@ -91,35 +103,45 @@ class Ticker:
         return self.course.for_region(due.schedule.region)
 
     async def tick(self) -> TickReport:
-        """Plan, record the intent, send, confirm. Ticks never overlap."""
+        """Chunk after chunk: plan, record the intent, send, confirm, while anyone is due, for one interval.
+        Ticks never overlap: a tick started meanwhile waits for this one, then carries on."""
         async with self._lock:
-            if self._stopped:
-                return TickReport()
-            now = self.clock()
-            plans = await self.plan(now)
-            report = TickReport(due=len(plans))
-            if not plans:
-                self.last_success = now
-                return report
-            intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
-            send_ids = await self.store.outbox.record_intents(intents, now)
-            self.last_success = now
-            jobs = []
-            for (due, plan), send_id in zip(plans, send_ids, strict=True):
-                if send_id is not None and plan.kind is not None:
-                    reply = self._compose(plan, send_id, due.schedule)
-                    jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
-            report.planned = len(jobs)
-            for outcome in await asyncio.gather(*jobs):
-                report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
+            report = TickReport()
+            started = self._monotonic()
+            while not self._stopped:
+                taken = await self._chunk(report)
+                if taken < self.batch_size or self._monotonic() - started >= self.interval:
+                    break
             if report.planned:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
             return report
 
+    async def _chunk(self, report: TickReport) -> int:
+        """One chunk of the tick; how many due learners it took."""
+        now = self.clock()
+        plans = await self.plan(now)
+        if not plans:
+            self.last_success = now
+            return 0
+        intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
+        send_ids = await self.store.outbox.record_intents(intents, now)
+        self.last_success = now
+        jobs = []
+        for (due, plan), send_id in zip(plans, send_ids, strict=True):
+            if send_id is not None and plan.kind is not None:
+                reply = self._compose(plan, send_id, due.schedule)
+                jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
+        report.due += len(plans)
+        report.planned += len(jobs)
+        for outcome in await asyncio.gather(*jobs):
+            report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
+        return len(plans)
+
     async def stop(self) -> None:
-        """Let a tick under way finish (its sends confirmed), then run no more: for a clean shutdown."""
+        """Let the chunk under way finish (its sends confirmed), then run no more: for a clean shutdown."""
+        self._stopped = True
         async with self._lock:
-            self._stopped = True
+            pass
 
     def _compose(self, plan: planning.Plan, send_id: int, schedule: LearnerSchedule) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:

@@ -25,7 +25,7 @@ from bot.store.learners import Learners
 from bot.store.migrations import MIGRATIONS
 from bot.store.outbox import DueLearner, Intent, Outbox
 from bot.store.privacy import LEARNER_TABLES, Privacy
-from bot.store.progress import Progress
+from bot.store.progress import Progress, PullClaim
 from bot.store.statistics import Statistics, StatisticsRows
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Certificate",
     "DueLearner",
     "Intent",
+    "PullClaim",
     "StatisticsRows",
     "Store",
 ]

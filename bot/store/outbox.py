@@ -45,9 +45,14 @@ class Outbox:
         self._db = db
 
     async def due_batch(self, now: datetime, limit: int) -> list[DueLearner]:
-        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs."""
+        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs.
+
+        A learner with a message on its way (a /next being sent) waits for the next batch, so what they are
+        sent keeps to course order.
+        """
         rows = await self._db.fetch(
             f"SELECT {SCHEDULE_COLUMNS} FROM learners WHERE active = 1 AND next_due_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM sends WHERE sends.user_id = learners.user_id AND status = 'pending') "
             "ORDER BY next_due_at LIMIT ?",
             (to_text(now), limit),
         )
@@ -130,6 +135,11 @@ class Outbox:
         return send_ids
 
     async def _record_intent(self, tx: Transaction, intent: Intent, now: datetime) -> int | None:
+        on_its_way = await tx.fetch(
+            "SELECT 1 FROM sends WHERE user_id = ? AND status = 'pending' LIMIT 1", (intent.user_id,)
+        )
+        if on_its_way:  # the learner's /next claimed something since the plan was made: plan them again later
+            return None
         send_id = None
         claimed = False
         if intent.kind == "new" and intent.item_id is not None:
