@@ -9,6 +9,7 @@ updates faster than a person acts gets one polite notice; the rest of the flood 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any, TypeAlias
@@ -321,11 +322,15 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (ids only, never text) and apologise to the learner."""
+    """Log the failure (ids only, never text) and apologise to the learner; a button press is answered still,
+    so the phone stops spinning (if it was answered already, Telegram refuses the second answer: no matter)."""
     update_id = update.update_id if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
     extra = {"learner": learner_ref(user.id)} if user is not None else {}
     logger.error("error while handling update %s", update_id, exc_info=context.error, extra=extra)
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
             await send_reply(context.bot, update.effective_chat.id, texts.apology())
