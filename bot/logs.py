@@ -47,6 +47,18 @@ SHORT_ARGUMENT = 80  # a library's argument longer than this may be a message bo
 WITHHELD = "[withheld]"
 
 
+class _Withheld:
+    """Stands in for an argument, however the template formats it (%s or %r)."""
+
+    def __repr__(self) -> str:
+        return WITHHELD
+
+    __str__ = __repr__
+
+
+_WITHHELD = _Withheld()
+
+
 def set_learner_key(secret: str | None) -> None:
     global _KEY
     _KEY = secret.encode() if secret else random_secrets.token_bytes(32)
@@ -113,9 +125,9 @@ def _withheld(value: object) -> object:
     if isinstance(value, (int, float, bool, type(None))):
         return value
     if isinstance(value, (dict, list, tuple, set, bytes)) or type(value).__module__.startswith("telegram"):
-        return WITHHELD
+        return _WITHHELD
     text = str(value)
-    return text if len(text) <= SHORT_ARGUMENT else WITHHELD
+    return value if len(text) <= SHORT_ARGUMENT else _WITHHELD
 
 
 class JsonLines(logging.Formatter):
@@ -134,9 +146,21 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class TextLines(logging.Formatter):
+    """One line per event for people: time, level, logger, event, then any extra fields as key=value."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{key}={value}" for key, value in record.__dict__.items() if key not in _STANDARD)
+        line = super().formatMessage(record)
+        return f"{line} ({extra})" if extra else line
+
+
 def configure_logging(level: str = "INFO", secrets: list[str] | None = None, json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    formatter = JsonLines() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = JsonLines() if json_lines else TextLines()
     handler.setFormatter(formatter)
     handler.addFilter(WithholdPersonalData())
     handler.addFilter(RedactSecrets(secrets or []))

@@ -161,9 +161,9 @@ class Ticker:
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
         outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)
         if outcome is Delivery.SENT:
-            await self.store.outbox.confirm_sent(send_id, self.clock())
-            if message_id is not None:
-                await self.store.privacy.remember_message(chat_id, message_id, self.clock())
+            # One step with the confirmation: a learner erased meanwhile leaves no message id behind.
+            message = (chat_id, message_id) if message_id is not None else None
+            await self.store.outbox.confirm_sent(send_id, self.clock(), message)
         else:
             await self.store.outbox.confirm_failed(send_id)
             if outcome is Delivery.BLOCKED:

@@ -135,10 +135,14 @@ class Outbox:
         return send_ids
 
     async def _record_intent(self, tx: Transaction, intent: Intent, now: datetime) -> int | None:
-        on_its_way = await tx.fetch(
-            "SELECT 1 FROM sends WHERE user_id = ? AND status = 'pending' LIMIT 1", (intent.user_id,)
+        free = await tx.fetch(
+            "SELECT NOT EXISTS (SELECT 1 FROM sends WHERE user_id = :user AND status = 'pending') "
+            "FROM learners WHERE user_id = :user",
+            {"user": intent.user_id},
         )
-        if on_its_way:  # the learner's /next claimed something since the plan was made: plan them again later
+        if not free:  # erased since the plan was made: nothing to send, nothing to keep
+            return None
+        if not free[0][0]:  # the learner's /next claimed something since the plan was made: plan them again later
             return None
         send_id = None
         claimed = False
@@ -174,8 +178,9 @@ class Outbox:
         )
         return send_id
 
-    async def confirm_sent(self, send_id: int, now: datetime) -> None:
-        """After sending: the message went out; count it as unanswered until the learner acts."""
+    async def confirm_sent(self, send_id: int, now: datetime, message: tuple[int, int] | None = None) -> bool:
+        """After sending: the message went out; count it as unanswered until the learner acts, and keep its
+        (chat, message) id for /hide. False, and nothing kept, if the learner was erased meanwhile."""
         async with self._db.transaction() as tx:
             rows = await tx.fetch(
                 "UPDATE sends SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' "
@@ -185,6 +190,12 @@ class Outbox:
             for user_id, kind in rows:
                 if kind in ("new", "review"):
                     await tx.execute("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
+            if rows and message is not None:
+                await tx.execute(
+                    "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (*message, to_text(now)),
+                )
+        return bool(rows)
 
     async def confirm_failed(self, send_id: int) -> None:
         """The message did not go out: the send failed, and the delivery it claimed is given back."""

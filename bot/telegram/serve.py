@@ -124,7 +124,8 @@ async def _reach_the_bot_api(application: CourseApplication, stop: asyncio.Event
         except NetworkError as err:  # time-outs included
             delay = backoff[min(attempt, len(backoff)) - 1]
             logger.warning(
-                "cannot reach the Bot API (attempt %d: %s); trying again in %g s", attempt, err.message, delay
+                "cannot reach the Bot API; trying again",
+                extra={"attempt": attempt, "retry_in_s": delay, "reason": err.message},
             )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
