@@ -2,8 +2,9 @@
 
 Run as a process (`python -m bench.echo_bot`) it long-polls `TELEGRAM_BASE_URL` like `coursebot run` does, so
 their idle memory compares like for like. `build_echo` gives the same bot for in-process benches; with
-`like_coursebot=True` it makes the Bot API calls coursebot makes for the same updates (it answers a button
-press and edits the message it came from), so a ratio against it measures only coursebot's own work.
+the Bot API calls coursebot makes for the same updates (a reply to each text; for a button press, the answer to
+the press, an edit of its message and a message of feedback), so a ratio against it measures only coursebot's
+own work.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What coursebot does for an answer, in Bot API calls: answer the press, edit its message, send feedback."""
     query = update.callback_query
     if query is None:
         return
     await query.answer()
     if query.message is not None:
         await query.edit_message_text(f"You pressed {query.data}")
+        await context.bot.send_message(query.message.chat.id, "Feedback")
 
 
 def build_echo(builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any]) -> Application[Any, Any, Any, Any, Any, Any]:

@@ -1,11 +1,13 @@
-"""Throughput of coursebot answering case questions, against a bare PTB echo bot, in one run.
+"""What coursebot's own work costs per update, against a bare PTB bot that makes the same Bot API calls.
 
-Both bots are real python-telegram-bot Applications fed with `process_update`, talking to the same
-in-process Bot API stand-in, so the ratio shows what coursebot's own work costs (content look-ups,
-SQLite reads and the answer written to disk, three API calls per press) over PTB's own overhead.
-Flood-control rate limiting is left out of both: it waits on Telegram's clock, not on our code.
+A realistic mix, per learner and in order: /next (a lesson), /next (a case question), the answer to it (press
+answered, question edited, feedback sent), and a look-up typed as text. coursebot reads and writes a real SQLite
+file and the real content; the baseline (`bench.echo_bot`) answers each text with one message and each press with
+the same three calls, so the ratio measures coursebot's content, engine and store work, not the API. Both run as
+real Applications fed through the update processor with per-chat order (as `coursebot run` does), against the
+in-process Bot API stand-in; rounds alternate so both see the same machine load. Also CPU time per update.
 
-    .venv/bin/python -m bench.interactions [--updates 2000] [--rounds 3]
+    .venv/bin/python -m bench.interactions [--learners 500] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import Application
 
-from bot.content import Question, load_course
+from bench.echo_bot import build_echo
+from bot.content import Course, Question, load_course
 from bot.conversation.chat import CourseChat
 from bot.core import buttons
 from bot.settings import PROJECT_ROOT
@@ -34,67 +37,72 @@ from tests.standin import BotAPIState, StandinRequest, callback_update, message_
 
 TOKEN = "123456:BENCH-token"
 FIRST_USER = 100_000
-MODES = (
-    ("deployed", "as the bot runs: updates handed to the update processor together (per-chat order, 64 at once)"),
-    ("sequential", "one at a time: each process_update awaited before the next"),
-)
+GOAL = 0.6
+LOOKUP = "signs of labor trafficking"
+UPDATES_PER_LEARNER = 4
 
 
-async def _timed(application: Application[Any, Any, Any, Any, Any, Any], updates: list[Update], mode: str) -> float:
-    """Seconds to process `updates`, either one after another or as the running bot does.
+def mix(learners: int, question: Question) -> list[dict[str, Any]]:
+    """Each learner's four updates, learners interleaved as they would arrive."""
+    updates: list[dict[str, Any]] = []
+    for step in range(UPDATES_PER_LEARNER):
+        for n in range(learners):
+            user = FIRST_USER + n
+            if step < 2:
+                updates.append(message_update(user, "/next"))
+            elif step == 2:  # the question is the learner's second message from the bot
+                data = buttons.encode(buttons.Answer(question.id, n % len(question.options)))
+                updates.append(callback_update(user, data, message_id=2, message_text="question"))
+            else:
+                updates.append(message_update(user, LOOKUP))
+    return updates
 
-    "deployed" hands every update to the application's update processor at once, as PTB's update
-    fetcher does; "sequential" awaits each `process_update` before the next.
-    The collector is paused while timing: it walks every object alive, and the stand-in's call log
-    grows through the run, so collections would charge each bot for the size of the log, not its work.
-    """
+
+async def _timed(
+    application: Application[Any, Any, Any, Any, Any, Any], raw: list[dict[str, Any]]
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) to process `raw` as the running bot does: all handed to the update processor,
+    which keeps each chat's updates in order. The collector is paused: the stand-in's call log grows through the
+    run, and collections would charge each bot for the size of the log, not its work."""
+    updates = [Update.de_json(update, application.bot) for update in raw]
     processor = application.update_processor
     gc.collect()
     gc.disable()
     try:
-        started = time.perf_counter()
-        if mode == "sequential":
-            for update in updates:
-                await application.process_update(update)
-        else:
-            await asyncio.gather(
-                *(processor.process_update(update, application.process_update(update)) for update in updates)
-            )
-        return time.perf_counter() - started
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(processor.process_update(u, application.process_update(u)) for u in updates))
+        return time.perf_counter() - wall, time.process_time() - cpu
     finally:
         gc.enable()
 
 
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None and update.effective_message.text:
-        await update.effective_message.reply_text(update.effective_message.text)
-
-
-async def echo_rate(count: int, mode: str) -> float:
-    """Updates per second for a bot that echoes every text message."""
-    state = BotAPIState()
-    application = (
-        Application.builder().token(TOKEN).request(StandinRequest(state)).concurrent_updates(PerChatOrder()).build()
+def _first_lesson_then_question(course: Course) -> tuple[str, Question]:
+    """The course's first question, and the lesson just before it (the first /next sends the lesson)."""
+    items = course.for_region("US").items
+    index = next(
+        i for i, item in enumerate(items) if isinstance(item, Question) and i > 0 and items[i - 1].type == "lesson"
     )
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
-    async with application:
-        updates = [Update.de_json(message_update(FIRST_USER + n, "hello"), application.bot) for n in range(count)]
-        elapsed = await _timed(application, updates, mode)
-    assert len(state.sent_messages()) == count
-    return count / elapsed
-
-
-async def coursebot_rate(count: int, folder: Path, mode: str) -> float:
-    """Updates per second for coursebot recording answers to case questions (one per learner)."""
-    course = load_course(PROJECT_ROOT / "content")
-    question = course.questions[0]
+    question = items[index]
     assert isinstance(question, Question)
-    now = datetime.now(UTC)
+    return items[index - 1].id, question
+
+
+async def coursebot_round(course: Course, learners: int, folder: Path) -> tuple[float, float, int]:
+    lesson_id, question = _first_lesson_then_question(course)
+    items = course.for_region("US").items
+    lesson = course.item(lesson_id)
+    assert lesson is not None
+    before = [item.id for item in items[: items.index(lesson)]]
     state = BotAPIState()
+    now = datetime.now(UTC)
     async with await Store.open(folder / f"bench-{time.monotonic_ns()}.sqlite3") as store:
-        for n in range(count):
+        for n in range(learners):
             await store.learners.enrol(FIRST_USER + n, FIRST_USER + n, now)
-            await store.progress.record_delivery(FIRST_USER + n, question.id, now)
+            await store.learners.set_region(FIRST_USER + n, "US")
+            for item_id in before:  # each learner is where the mix starts: a lesson, then a question, next
+                await store.progress.record_delivery(FIRST_USER + n, item_id, now)
+            if question.id in before:
+                raise AssertionError("the mix needs a question after the lesson")
         application = build_application(
             CourseChat(course, store, lambda: datetime.now(UTC)),
             TOKEN,
@@ -102,41 +110,54 @@ async def coursebot_rate(count: int, folder: Path, mode: str) -> float:
             rate_limiter=False,
         )
         async with application:
-            presses: list[dict[str, Any]] = []
-            for n in range(count):
-                sent = state.handle("sendMessage", {"chat_id": FIRST_USER + n, "text": question.stem})[1]["result"]
-                data = buttons.encode(buttons.Answer(question.id, n % len(question.options)))
-                presses.append(callback_update(FIRST_USER + n, data, message_id=sent["message_id"], message_text="q"))
-            for press in presses:
-                state.observe_update(press)
-            updates = [Update.de_json(press, application.bot) for press in presses]
-            elapsed = await _timed(application, updates, mode)
-        recorded = 0
-        for n in range(count):
-            recorded += len((await store.progress.record(FIRST_USER + n)).answers)
-    assert recorded == count, f"only {recorded} of {count} answers were recorded"
-    return count / elapsed
+            raw = mix(learners, question)
+            for update in raw:
+                state.observe_update(update)
+            wall, cpu = await _timed(application, raw)
+        answered = 0
+        for n in range(learners):
+            answered += question.id in (await store.progress.record(FIRST_USER + n)).answers
+    assert answered == learners, f"only {answered} of {learners} answers were recorded"
+    return wall, cpu, len(state.calls)
 
 
-async def main(count: int, rounds: int) -> None:
-    print(f"updates per round: {count}, rounds: {rounds}; medians, each round's figures in brackets")
+async def echo_round(question: Question, learners: int) -> tuple[float, float, int]:
+    state = BotAPIState()
+    application = build_echo(
+        Application.builder().token(TOKEN).request(StandinRequest(state)).concurrent_updates(PerChatOrder())
+    )
+    async with application:
+        raw = mix(learners, question)
+        for update in raw:
+            state.observe_update(update)
+        wall, cpu = await _timed(application, raw)
+    return wall, cpu, len(state.calls)
+
+
+async def main(learners: int, rounds: int) -> None:
+    course = load_course(PROJECT_ROOT / "content")
+    _, question = _first_lesson_then_question(course)
+    count = learners * UPDATES_PER_LEARNER
+    ours: list[tuple[float, float, int]] = []
+    theirs: list[tuple[float, float, int]] = []
     with tempfile.TemporaryDirectory() as folder:
-        for mode, label in MODES:
-            echo: list[float] = []
-            course: list[float] = []
-            for _ in range(rounds):  # interleaved, so both see the same machine load
-                echo.append(await echo_rate(count, mode))
-                course.append(await coursebot_rate(count, Path(folder), mode))
-            echo_median, course_median = statistics.median(echo), statistics.median(course)
-            print(f"\n{label}")
-            print(f"  echo bot:                 {echo_median:8.0f} updates/s  {[round(r) for r in echo]}")
-            print(f"  coursebot (answer + SQL): {course_median:8.0f} updates/s  {[round(r) for r in course]}")
-            print(f"  ratio coursebot / echo:   {course_median / echo_median:8.2f}x   (target: at least 0.50x)")
+        for _ in range(rounds):  # interleaved, so both see the same machine load
+            theirs.append(await echo_round(question, learners))
+            ours.append(await coursebot_round(course, learners, Path(folder)))
+    print(f"{learners} learners x (/next, /next, an answer, a look-up) = {count} updates a round; medians of {rounds}")
+    for label, runs in (("PTB bot, same API calls", theirs), ("coursebot", ours)):
+        rate = statistics.median(count / wall for wall, _, _ in runs)
+        cpu = statistics.median(cpu / count for _, cpu, _ in runs) * 1e6
+        print(f"  {label:<24} {rate:7.0f} updates/s   CPU {cpu:6.0f} µs/update   Bot API calls {runs[0][2]}")
+    ratio = statistics.median((count / o[0]) / (count / t[0]) for o, t in zip(ours, theirs, strict=True))
+    cpu_ratio = statistics.median(o[1] / t[1] for o, t in zip(ours, theirs, strict=True))
+    print(f"  throughput coursebot / baseline: {ratio:.2f}x (goal: {GOAL}x or better)")
+    print(f"  CPU per update coursebot / baseline: {cpu_ratio:.2f}x")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--updates", type=int, default=2000, help="updates per bot per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--learners", type=int, default=500, help="learners in the mix (4 updates each)")
+    parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.updates, arguments.rounds))
+    asyncio.run(main(arguments.learners, arguments.rounds))

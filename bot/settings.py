@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="COURSEBOT_WEBHOOK_SECRET")
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="COURSEBOT_WEBHOOK_PORT")
+    # Printed on certificates: who issues them, and an optional continuing-education statement.
+    issuer: str | None = Field(default=None, max_length=120, validation_alias="COURSEBOT_ISSUER")
+    ce_statement: str | None = Field(default=None, max_length=600, validation_alias="COURSEBOT_CE_STATEMENT")
+    # Where an employer checks a certificate: the bot serves /verify/CODE beside the health check; this is the
+    # public address that reaches it (e.g. https://coursebot.example.org/verify/), printed with a QR code.
+    verify_url: HttpUrl | None = Field(default=None, validation_alias="COURSEBOT_VERIFY_URL")
     health_listen: str = Field(default="0.0.0.0", validation_alias="COURSEBOT_HEALTH_LISTEN")
     # 0: any free port (the one chosen is logged); empty or "off": no health check.
     health_port: int | None = Field(default=8080, ge=0, le=65535, validation_alias="COURSEBOT_HEALTH_PORT")
@@ -95,6 +101,11 @@ class Settings(BaseSettings):
     def _health_off(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip().lower() in {"", "off", "none"} else value
 
+    @field_validator("issuer", "ce_statement", "verify_url", mode="before")
+    @classmethod
+    def _blank_text_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
@@ -143,6 +154,9 @@ _VARIABLES = {
     "webhook_secret": "COURSEBOT_WEBHOOK_SECRET",
     "webhook_listen": "COURSEBOT_WEBHOOK_LISTEN",
     "webhook_port": "COURSEBOT_WEBHOOK_PORT",
+    "issuer": "COURSEBOT_ISSUER",
+    "ce_statement": "COURSEBOT_CE_STATEMENT",
+    "verify_url": "COURSEBOT_VERIFY_URL",
     "health_listen": "COURSEBOT_HEALTH_LISTEN",
     "health_port": "COURSEBOT_HEALTH_PORT",
 }

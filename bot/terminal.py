@@ -64,6 +64,8 @@ class TerminalChat:
     def show(self, outcome: Outcome) -> None:
         if outcome.delete:
             self._say(f"(On Telegram, {len(outcome.delete)} earlier messages would now be deleted.)")
+        if outcome.delete_input:
+            self._say("(On Telegram, your message would now be deleted.)")
         if outcome.notice:
             self._say(f"ⓘ {outcome.notice}")
         if outcome.edit is not None:

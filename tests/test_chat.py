@@ -25,10 +25,11 @@ def only_text(outcome: Outcome) -> str:
 async def test_start_enrols_and_shows_the_welcome_with_the_privacy_note(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "start")
 
-    welcome, schedule = outcome.replies
+    (welcome,) = outcome.replies  # one message: the welcome and the schedule question, with a way to skip
     assert "You are enrolled" in welcome.text
     assert texts.PRIVACY_NOTE in welcome.text
-    assert "Where are you?" in schedule.text
+    assert "Where are you?" in welcome.text
+    assert welcome.buttons[-1][0].label == "Skip, I'll use /next"
     assert await course_chat.store.learners.learner(ANNA.user_id) is not None
     again = await course_chat.command(ANNA, "start")
     assert "Welcome back" in only_text(again)
@@ -166,9 +167,10 @@ async def test_a_stranger_pressing_an_answer_is_asked_to_start(course_chat: Cour
     assert await course_chat.store.learners.learner(999) is None
 
 
-async def test_next_before_start_enrols_with_the_welcome(course_chat: CourseChat) -> None:
+async def test_next_before_start_never_enrols_silently_but_says_how_to_start(course_chat: CourseChat) -> None:
     outcome = await course_chat.command(ANNA, "next")
-    assert texts.PRIVACY_NOTE in outcome.replies[0].text
+    assert "/start" in only_text(outcome)
+    assert await course_chat.store.learners.learner(ANNA.user_id) is None
 
 
 async def test_progress_shows_each_module_and_the_share_correct(course_chat: CourseChat) -> None:

@@ -97,7 +97,7 @@ async def test_ten_learners_confirming_forget_at_the_same_moment_are_all_erased(
 
     notices = erased_notices(state, learners)
     assert sorted(notices) == learners
-    assert all("has been erased" in text for text in notices.values())
+    assert all("I erased everything" in text for text in notices.values())
     assert not any("went wrong" in (call.text or "") for call in state.sent_messages())
     for user_id in learners:
         assert all(rows == [] for rows in (await store.privacy.everything_about(user_id)).values())
@@ -142,7 +142,7 @@ async def test_erasures_during_a_thousand_learner_tick_all_complete_and_the_batc
 
     assert erased_during_the_tick
     assert sorted(erased_notices(state, erased)) == sorted(erased)
-    assert all("has been erased" in text for text in erased_notices(state, erased).values())
+    assert all("I erased everything" in text for text in erased_notices(state, erased).values())
     assert not any("went wrong" in (call.text or "") for call in state.sent_messages())
     assert report.deliveries.get(Delivery.SENT, 0) >= len(kept)  # the whole batch, in this one tick
     assert all(

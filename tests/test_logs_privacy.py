@@ -32,7 +32,8 @@ LEARNER = 918273645
 TYPED_ZONE = "Asia/Kathmandu"
 TYPED_TIME = "7h05"  # read as 07:05; written so, it cannot turn up in a log line's time
 TYPED_SEARCH = "patient Dagny Whitfield-Okonkwo"
-NAME = "王小明 Dagny Whitfield-Okonkwo"
+NAME = "Nguyễn Dagny Whitfield-Okonkwo"  # printed (with the certificate's Unicode font)
+UNPRINTABLE = "王小明 Dagny"  # beyond the font: refused with a message, and written nowhere
 SECRET = "logs-test-secret-0123456789abcdef"
 
 
@@ -51,7 +52,8 @@ def _env(server: StandinServer, db: Path, **extra: str) -> dict[str, str]:
 
 
 def assert_nothing_personal(log: str) -> None:
-    for secret in (str(LEARNER), TYPED_ZONE, TYPED_TIME, TYPED_SEARCH, "Whitfield", "Dagny", *NAME.split()[0], TOKEN):
+    typed = (TYPED_ZONE, TYPED_TIME, TYPED_SEARCH, "Whitfield", "Dagny", "Nguyễn", *UNPRINTABLE.split()[0])
+    for secret in (str(LEARNER), *typed, TOKEN):
         assert secret not in log, f"{secret!r} is in the log"
 
 
@@ -83,12 +85,13 @@ async def test_a_whole_course_at_debug_logs_no_id_no_typed_text_and_no_name(tmp_
         # throttle (ten updates in a rush) would rightly decline the rest of a whole course sent in one go.
         async with RunningBot(_env(server, db), tmp_path) as bot:
             await bot.wait_for_event("coursebot is running on Telegram")
-            await say("/start", "Where are you?")
-            await press(buttons.encode(buttons.Setting("type", "tz")), "Type your time zone")
+            await say("/start", "When should bites arrive?")
+            await press(buttons.encode(buttons.Setting("type", "tz")), "Type your city")
             await say(TYPED_ZONE, "Schedule saved")
             await press(buttons.encode(buttons.Setting("type", "time")), "Type the time")
-            await say(TYPED_TIME, "Daily bite: 07:05")
+            await say(TYPED_TIME, "at 07:05")
             await say(TYPED_SEARCH, "I found nothing")  # a look-up: its words are a clinician's, and never logged
+            await say("/mydata", "as a file", "sendDocument")
             with sqlite3.connect(db) as raw:  # their slot has come: the tick sends the first lesson
                 raw.execute("UPDATE learners SET next_due_at = '2000-01-01T00:00:00+00:00'")
             await state.wait_for_call(
@@ -105,11 +108,12 @@ async def test_a_whole_course_at_debug_logs_no_id_no_typed_text_and_no_name(tmp_
             await press("a:two-question-a:0", "best answer")
             await say("/next", "Last lesson")
             await say("/certificate", "name")
-            await say(NAME, "", "sendDocument")
-            await say("/mydata", "Everything I keep about you")
-            await say("/hide", "Done.")
+            await say(UNPRINTABLE, "can't be printed")
+            await say(NAME, "on your certificate?")
+            await press(buttons.encode(buttons.CertificateConfirm()), "Your certificate", "sendDocument")
+            await say("/hide", "I deleted")
             await say("/forget", "This erases your progress")
-            await press("forget:yes", "has been erased", "editMessageText")
+            await press("forget:yes", "I erased everything", "editMessageText")
             assert await bot.stop() == 0, bot.log
             logs.append(bot.log)
             events = bot.events

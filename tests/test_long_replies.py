@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
+from bot.content.markup import to_html
 from bot.conversation.chat import CourseChat
 from bot.conversation.replies import Attachment, Button, Reply
 from bot.telegram.app import build_application, send_reply
@@ -17,7 +18,7 @@ from bot.telegram.splitting import CAPTION_LIMIT, TEXT_LIMIT, shortened_html, sh
 from tests.standin import BotAPIState, StandinRequest, message_update
 
 ANNA = 5150
-TAG = re.compile(r"</?b>")
+TAG = re.compile(r"</?(b|code)>")
 
 
 def shown(html_text: str) -> str:
@@ -29,10 +30,12 @@ def units(text: str) -> int:
 
 
 words = st.one_of(
-    st.text(alphabet=st.characters(blacklist_characters="*", blacklist_categories=["Cs"]), min_size=1, max_size=12),
+    st.text(alphabet=st.characters(blacklist_characters="*`", blacklist_categories=["Cs"]), min_size=1, max_size=12),
     st.sampled_from(("\n", "\n\n", " ", "🙂", "𝔸", "<b>", "&", "a" * 300)),
 )
-pieces = st.tuples(words, st.booleans()).map(lambda pair: f"**{pair[0]}**" if pair[1] and pair[0].strip() else pair[0])
+pieces = st.tuples(words, st.sampled_from(("", "**", "``"))).map(
+    lambda pair: f"{pair[1]}{pair[0]}{pair[1]}" if pair[0].strip() and "\n" not in pair[0] else pair[0]
+)
 markups = st.lists(pieces, max_size=400).map("".join)
 
 
@@ -43,6 +46,7 @@ def test_every_part_fits_and_together_they_show_the_whole_text(markup: str, limi
 
     assert all(units(shown(part)) <= limit for part in parts)
     assert all(part.count("<b>") == part.count("</b>") for part in parts)
+    assert all(part.count("<code>") == part.count("</code>") for part in parts)
     joined = "".join(shown(part) for part in parts)
     original = shown(split_html(markup, 10**9)[0])
     assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", original)  # only whitespace at a cut is dropped
@@ -60,6 +64,14 @@ def test_a_long_text_is_cut_at_paragraphs_and_bold_is_carried_across_a_cut() -> 
     assert not parts[0].endswith(" ")
     assert parts[-1].startswith("<b>")
     assert parts[-1].endswith("end</b>")
+
+
+def test_numbers_to_copy_are_shown_as_the_markup_renders_them_and_carried_across_a_cut() -> None:
+    assert split_html("Call ``0800 121 700`` & **now**") == [to_html("Call ``0800 121 700`` & **now**")]
+
+    parts = split_html("``" + "1" * 30 + "``", 20)
+
+    assert parts == ["<code>" + "1" * 20 + "</code>", "<code>" + "1" * 10 + "</code>"]
 
 
 def test_a_shortened_text_fits_and_ends_with_an_ellipsis() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -11,15 +12,12 @@ import pytest
 from telegram import Update
 
 from bot.content import Course, load_course
-from bot.conversation.chat import CourseChat, Who
-from bot.delivery.sending import Pacer
-from bot.delivery.tick import Ticker
+from bot.conversation.chat import CourseChat
 from bot.settings import PROJECT_ROOT
 from bot.store import Store
-from bot.telegram.app import CourseApplication, TelegramSender, build_application
-from scheduler.windows import Preferences
+from bot.telegram.app import CourseApplication, build_application
 from tests.conftest import FakeClock
-from tests.standin import BotAPIState, Call, StandinRequest, callback_update, message_update
+from tests.standin import BotAPIState, Call, StandinRequest, UploadedFile, callback_update, message_update
 
 TOKEN = "123456:LOOKUPS"
 NURSE = 424242424242  # six bytes as an integer: easy to look for in the raw database file
@@ -127,7 +125,7 @@ async def test_patient_details_are_not_searched_and_a_reminder_is_given(
     await say(app, "/start")
     await say(app, "Maria Lopez DOB 03/07/1990 MRN 5523411 has bruises")
 
-    assert "looks like patient details" in last_text(state)
+    assert "looked like patient details" in last_text(state)
     everything = await store.privacy.everything_about(NURSE)
     assert "Maria" not in str(everything)
 
@@ -139,16 +137,28 @@ async def test_privacy_says_what_is_kept_and_what_is_not(app: CourseApplication,
         assert words in text
 
 
-async def test_mydata_shows_every_row_kept(app: CourseApplication, state: BotAPIState) -> None:
+async def test_mydata_is_a_short_summary_and_every_row_as_a_json_file(
+    app: CourseApplication, state: BotAPIState
+) -> None:
     await say(app, "/start")
-    await say(app, "/next")
+    await say(app, "/next")  # the knowledge check before the course is offered, once
+    await say(app, "/next")  # and not taken: the first lesson
     await say(app, "/mydata")
 
-    text = "\n".join(call.text or "" for call in state.sent_messages(NURSE)[-2:])
-    assert "learners (1 row)" in text
-    assert "deliveries (1 row)" in text
-    assert "l1-welcome" in text
-    assert str(NURSE) in text
+    summary, data = state.sent_messages(NURSE)[-2:]
+    assert "What I keep about you" in (summary.text or "")
+    assert "Lessons and questions received: 1 (0 sent on your schedule, the rest asked for)." in (summary.text or "")
+    assert "Certificate: none yet." in (summary.text or "")
+    assert "Knowledge checks: pre offered." in (summary.text or "")
+    assert data.method == "sendDocument"
+    upload = data.params["document"]
+    assert isinstance(upload, UploadedFile)
+    assert upload.filename == "coursebot-my-data.json"
+    rows = json.loads(upload.content)
+    assert rows["learners"][0]["user_id"] == NURSE
+    assert [row["item_id"] for row in rows["deliveries"]] == ["l1-welcome"]
+    assert rows["checks"] == [{"user_id": NURSE, "phase": "pre", "status": "offered"}]
+    assert not data.params.get("protect_content"), "the learner can keep their own data"
 
 
 async def test_forget_after_confirmation_leaves_nothing_of_the_learner_in_the_file(
@@ -165,7 +175,7 @@ async def test_forget_after_confirmation_leaves_nothing_of_the_learner_in_the_fi
 
     await press(app, state, "forget:yes")
 
-    assert "has been erased" in (state.calls_of("editMessageText")[-1].text or "")
+    assert "I erased everything I kept about you" in (state.calls_of("editMessageText")[-1].text or "")
     everything = await store.privacy.everything_about(NURSE)
     assert all(rows == [] for rows in everything.values())
     needle = NURSE.to_bytes(6, "big")
@@ -179,41 +189,6 @@ async def test_forget_can_be_declined(app: CourseApplication, state: BotAPIState
     await say(app, "/forget")
     await press(app, state, "forget:no")
     assert await store.learners.learner(NURSE) is not None
-
-
-async def test_hide_deletes_the_bots_messages_from_the_last_48_hours(
-    app: CourseApplication, state: BotAPIState, clock: FakeClock
-) -> None:
-    await say(app, "/start")
-    old = [call.result["message_id"] for call in state.sent_messages(NURSE)]
-    clock.advance(hours=49)
-    await say(app, "/next")
-    await say(app, "/indicators")
-    recent = [call.result["message_id"] for call in state.sent_messages(NURSE)][len(old) :]
-
-    await say(app, "/hide")
-
-    [deleted] = state.calls_of("deleteMessages")
-    assert deleted.params["message_ids"] == recent
-    assert deleted.ok
-    assert last_text(state) == "Done."
-
-
-async def test_discreet_mode_opens_scheduled_bites_neutrally_and_protects_them(
-    state: BotAPIState, course: Course, store: Store, clock: FakeClock
-) -> None:
-    application = build_application(CourseChat(course, store, clock), TOKEN, request=StandinRequest(state))
-    async with application:
-        chat = application.bot_data["course_chat"]
-        await chat.start(Who(NURSE, NURSE))
-        state.observe_update(message_update(NURSE, "/start"))
-        await store.learners.save_preferences(NURSE, Preferences(timezone="UTC"), clock.now)
-        ticker = Ticker(course, store, TelegramSender(application.bot), clock=clock, pacer=Pacer(1000))
-        await ticker.tick()
-
-    bite = state.sent_messages(NURSE)[-1]
-    assert (bite.text or "").startswith("Your 2-minute refresher is ready.\n")
-    assert bite.params.get("protect_content") is True
 
 
 async def test_inactive_learners_are_erased_after_the_retention_period(store: Store, clock: FakeClock) -> None:

@@ -38,6 +38,7 @@ async def enrol_due(store: Store, chat: CourseChat, user_id: int, clock: FakeClo
     await chat.start(Who(user_id, user_id))
     prefs = Preferences(timezone="Europe/London", daily_time=time(9, 0), pace=pace)
     await store.learners.save_preferences(user_id, prefs, clock.now)
+    await store.learners.set_discreet(user_id, False)  # bites in full, not discreet mode's teaser
 
 
 @pytest.fixture

@@ -133,8 +133,20 @@ def test_the_most_overdue_review_comes_first_within_the_daily_cap(mini_course: C
     )
     first = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(), NOW)
     assert (first.kind, first.item_id) == (Kind.REVIEW, "one-question-a")
-    capped = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(bites=2, reviews=2), NOW)
-    assert capped.kind is Kind.NEW  # one slot a day stays for new items while any remain
+    capped = planning.plan(mini_course, learner(settings), LearnerRecord(), reviews, Today(bites=1, reviews=1), NOW)
+    assert capped.kind is Kind.NEW  # while new items remain, reviews take at most half the day's slots
+
+
+@pytest.mark.parametrize(("pace", "reviews"), [(1, 0), (2, 1), (3, 1), (4, 2), (5, 2)])
+def test_while_new_items_remain_reviews_take_at_most_half_the_days_slots(
+    mini_course: Course, pace: int, reviews: int
+) -> None:
+    backlog = tuple(ReviewDue("one-question-a", NOW - timedelta(days=n)) for n in range(1, 6))
+    sent = [
+        planning.choose(mini_course, LearnerRecord(), backlog, Today(bites=n, reviews=n), pace, NOW)[0]
+        for n in range(pace)
+    ]
+    assert sent.count(Kind.REVIEW) == reviews
 
 
 def test_a_backlog_of_reviews_is_spread_over_several_days(mini_course: Course) -> None:
@@ -151,14 +163,31 @@ def test_a_backlog_of_reviews_is_spread_over_several_days(mini_course: Course) -
     assert sent.count(Kind.REVIEW) == planning.REVIEWS_PER_DAY < len(backlog)
 
 
-def test_two_unanswered_bring_one_reminder_and_three_pause(mini_course: Course) -> None:
+def test_two_unanswered_bring_one_reminder_and_only_a_week_of_silence_pauses(mini_course: Course) -> None:
     settings = prefs(daily_time=time(13, 0))
-    reminded = planning.plan(mini_course, learner(settings, unanswered=2), LearnerRecord(), (), Today(), NOW)
-    assert reminded.reminder
-    once = planning.plan(mini_course, learner(settings, unanswered=2, reminded=True), LearnerRecord(), (), Today(), NOW)
-    assert not once.reminder
-    paused = planning.plan(mini_course, learner(settings, unanswered=3), LearnerRecord(), (), Today(), NOW)
-    assert (paused.kind, paused.pause, paused.next_due) == (Kind.PAUSE_NOTICE, True, None)
+    enrolled = NOW - timedelta(days=30)
+
+    def planned(**state: object) -> planning.Plan:
+        return planning.plan(
+            mini_course, learner(settings, enrolled_at=enrolled, **state), LearnerRecord(), (), Today(), NOW
+        )
+
+    assert planned(unanswered=2, last_active=NOW - timedelta(days=1)).reminder
+    assert not planned(unanswered=2, reminded=True, last_active=NOW - timedelta(days=1)).reminder
+    six_days = planned(unanswered=9, last_active=NOW - timedelta(days=6, hours=23))
+    assert (six_days.kind, six_days.pause) == (Kind.NEW, False)
+    silent = planned(unanswered=3, last_active=NOW - timedelta(days=7))
+    assert (silent.kind, silent.pause) == (Kind.PAUSE_NOTICE, True)
+    assert silent.next_due == NOW + planning.COMEBACK_AFTER[0]  # invited back three days on, at their bite time
+    newcomer = planning.plan(
+        mini_course,
+        learner(settings, unanswered=20, enrolled_at=NOW - timedelta(days=3)),
+        LearnerRecord(),
+        (),
+        Today(),
+        NOW,
+    )
+    assert not newcomer.pause  # never in the first days
 
 
 def test_a_pause_holds_until_its_date_then_resumes(mini_course: Course) -> None:

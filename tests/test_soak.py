@@ -73,10 +73,10 @@ class Learner:
         await self.say("/start")
         await self.state.wait_for_call("sendMessage", lambda c: self._mine(c) and "Where are you" in (c.text or ""))
         region = self.last_message().result["message_id"]
-        await self.press("set:region:uk!", region, "editMessageText")
-        await self.press("set:tz:Europe/London!", region, "sendMessage")
-        for step in ("set:time:0700!", "set:days:127!", "set:pace:5!"):
-            await self.press(step, self.last_message().result["message_id"], "sendMessage")
+        for step in ("set:region:uk!", "set:tz:Europe/London!", "set:time:0700!", "set:days:127!", "set:pace:5!"):
+            await self.press(step, region, "editMessageText")  # each step edits the question into the next
+        await self.press("set:quiet:2100-0700!", region, "sendMessage")  # the last one saves, with a summary
+        await self.store.learners.set_discreet(self.user_id, False)  # bites in full, not discreet mode's teaser
         await self.store.learners.set_next_due(self.user_id, utc_now())  # their slot comes round: the tick will send
         await self.say("/next")
         await self.say("/next")

@@ -86,12 +86,12 @@ async def test_start_enrols_and_sends_the_welcome_and_privacy_note(
 ) -> None:
     await say(app, "/start")
 
-    welcome, schedule = state.sent_messages(ANNA)
-    assert "Where are you?" in (schedule.text or "")
+    [welcome] = state.sent_messages(ANNA)
+    assert "Where are you?" in (welcome.text or "")
     assert "You are enrolled" in (welcome.text or "")
     assert "do not type any names" in (welcome.text or "")
     assert welcome.params["parse_mode"] == "HTML"
-    assert keyboard(welcome) == [[{"text": "Start the first lesson ▶", "callback_data": "next"}]]
+    assert keyboard(welcome)[-1] == [{"text": "Skip, I'll use /next", "callback_data": "set:skip:"}]
     assert await store.learners.learner(ANNA) is not None
 
 
@@ -190,8 +190,8 @@ async def test_progress_shows_a_bar_per_module(app: CourseApplication, state: Bo
         (message_update(ANNA, "zzzz qqqq"), "I found nothing for that"),
         (message_update(ANNA, "look for alpha"), "Best matches"),
         (sticker_update(ANNA), "I can only read text"),
-        (photo_update(ANNA), "I can only read text"),
-        (voice_update(ANNA), "I can only read text"),
+        (photo_update(ANNA), "I deleted that photo: this course never needs images of patients"),
+        (voice_update(ANNA), "I deleted that voice message"),
         (edited_message_update(ANNA, "/next", message_id=77), "I don't act on edited messages"),
     ],
 )

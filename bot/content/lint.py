@@ -3,7 +3,6 @@
 `coursebot validate` prints what these find as warnings, and the content tests hold the real course to limits:
 - cueing: a test-wise learner must not find the best option by its length, its hedges or its place;
 - jurisdiction: a learner must never be taught another country's law as if it were theirs;
-- size: a bite fits a phone screen (the hard limits are in the schema; these are the targets).
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from dataclasses import dataclass
 from bot.content.markup import plain_text
 from bot.content.model import Course, CourseVersionInfo, Lesson, Question, is_for
 
-LESSON_TARGET_WORDS = 100
-FEEDBACK_TARGET_WORDS = 60
 # The share of questions whose best option is the longest one: above this, length gives the answer away.
 BEST_LONGEST_LIMIT = 0.35
 
@@ -94,12 +91,21 @@ def _texts(item: Lesson | Question) -> Iterator[str]:
 
 
 def _mentions(term: str, text: str) -> bool:
-    return re.search(rf"(?<![\w.]){re.escape(term)}(?![\w])", text) is not None
+    # "000" must not match inside "50,000", nor "911" inside "1911"
+    return re.search(rf"(?<![\w.,]){re.escape(term)}(?![\w])", text) is not None
 
 
-def jurisdiction_problems(course: Course) -> list[str]:
-    """Items that name one country's law to learners of another without saying whose law it is."""
+def jurisdiction_problems(course: Course) -> list[tuple[str, str]]:
+    """Items that name one country's law to learners of another without saying whose law it is; and knowledge-test
+    items (taken everywhere) that name any country's law at all."""
     problems = []
+    for question in (*course.pretest, *course.posttest):
+        for owner in course.versions:
+            for text in _texts(question):
+                term = next((term for term in owner.law_terms if _mentions(term, plain_text(text))), None)
+                if term:
+                    problems.append((question.id, f"a knowledge-test item names {term!r} ({owner.code}) to everyone"))
+                    break
     for item in course.items:
         viewers = [version for version in course.versions if is_for(item, version.code)]
         for owner in course.versions:
@@ -109,9 +115,12 @@ def jurisdiction_problems(course: Course) -> list[str]:
                 term = _unmarked_term(item, owner, viewer)
                 if term:
                     problems.append(
-                        f"{item.type} '{item.id}': names {term!r} ({owner.code}) to {viewer.code} learners "
-                        f"without saying where it applies (add one of {', '.join(owner.markers[:3])}... to the "
-                        f"paragraph, or give the item regions: [{owner.code}])"
+                        (
+                            item.id,
+                            f"names {term!r} ({owner.code}) to {viewer.code} learners without saying where it "
+                            f"applies (add one of {', '.join(owner.markers[:3])}... to the paragraph, or give the "
+                            f"item regions: [{owner.code}])",
+                        )
                     )
                     break
     return problems
@@ -131,40 +140,31 @@ def _unmarked_term(item: Lesson | Question, owner: CourseVersionInfo, viewer: Co
 def content_warnings(course: Course) -> list[str]:
     """Everything worth an author's attention that does not stop the course from loading."""
     warnings = []
-    for item in course.items:
-        if isinstance(item, Lesson):
-            words = len(plain_text(item.text).split())
-            if words > LESSON_TARGET_WORDS:
-                warnings.append(
-                    f"lesson '{item.id}': {words} words; aim for {LESSON_TARGET_WORDS} (move depth to 'more')"
-                )
-        else:
-            for index, option in enumerate(item.options, start=1):
-                words = len(plain_text(option.feedback).split())
-                if words > FEEDBACK_TARGET_WORDS:
-                    warnings.append(
-                        f"question '{item.id}': option {index}'s feedback has {words} words; "
-                        f"aim for {FEEDBACK_TARGET_WORDS}"
-                    )
-    warnings += jurisdiction_problems(course)
-    for version in course.versions:
-        found = cueing(course.for_version(version.code).questions)
+    for name, questions in question_sets(course):
+        found = cueing(questions)
         if found.best_longest_share > BEST_LONGEST_LIMIT:
             warnings.append(
-                f"{version.code} version: the best option is the longest in {found.best_is_longest} of "
+                f"{name}: the best option is the longest in {found.best_is_longest} of "
                 f"{found.questions} questions ({found.best_longest_share:.0%}; at most {BEST_LONGEST_LIMIT:.0%})"
             )
     return warnings
 
 
+def question_sets(course: Course) -> list[tuple[str, tuple[Question, ...]]]:
+    """Each set of questions a learner meets as one whole: each version's course, and each knowledge test."""
+    sets = [(f"{version.code} version", course.for_version(version.code).questions) for version in course.versions]
+    tests = [("pre-test", tuple(course.pretest)), ("post-test", tuple(course.posttest))]
+    return sets + [(name, questions) for name, questions in tests if questions]
+
+
 def cueing_report(course: Course) -> list[str]:
-    """One line per version: the figures a reviewer of the questions wants to see."""
+    """One line per set of questions: the figures a reviewer of the questions wants to see."""
     lines = []
-    for version in course.versions:
-        found = cueing(course.for_version(version.code).questions)
+    for name, questions in question_sets(course):
+        found = cueing(questions)
         positions = ", ".join(f"{position}: {count}" for position, count in found.best_positions.items())
         lines.append(
-            f"{version.code}: {found.questions} questions; best is longest {found.best_longest_share:.0%}, "
+            f"{name}: {found.questions} questions; best is longest {found.best_longest_share:.0%}, "
             f"most hedged {found.best_most_hedged_share:.0%}, length best/others {found.mean_length_ratio:.2f}, "
             f"best by position in file ({positions})"
         )

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.content.lint import jurisdiction_problems
 from bot.content.model import (
     AssessmentFile,
     Card,
@@ -104,7 +105,7 @@ def load_course(directory: Path | str) -> Course:
     if problems.messages:
         raise ContentError(problems.messages)
     assert regions_file is not None  # a missing regions file is a problem above
-    return Course(
+    course = Course(
         title=course_file.title,
         estimated_hours=course_file.estimated_hours,
         objectives=course_file.objectives,
@@ -116,6 +117,12 @@ def load_course(directory: Path | str) -> Course:
         pretest=assessment[0].pretest if assessment else (),
         posttest=assessment[0].posttest if assessment else (),
     )
+    located = {item.id: where for item, where in _everything_with_an_id(modules, cards, assessment)}
+    for item_id, problem in jurisdiction_problems(course):
+        problems.at(located[item_id], problem)
+    if problems.messages:
+        raise ContentError(problems.messages)
+    return course
 
 
 def _read(

@@ -21,7 +21,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 # body of any one text is held well under that.
 BodyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3500)]
 
-LESSON_MAX_WORDS = 130
+LESSON_MAX_WORDS = 100
+FEEDBACK_MAX_WORDS = 60
 STEM_MAX_WORDS = 80
 MORE_MAX_WORDS = 160
 RECAP_MAX_WORDS = 45
@@ -123,6 +124,14 @@ class Option(_Frozen):
     @classmethod
     def _markup(cls, value: str) -> str:
         return _check_text(value)
+
+    @field_validator("feedback")
+    @classmethod
+    def _feedback_is_short(cls, value: str) -> str:
+        words = _word_count(value)
+        if words > FEEDBACK_MAX_WORDS:
+            raise ValueError(f"feedback leads with one short why: {words} words, at most {FEEDBACK_MAX_WORDS}")
+        return value
 
 
 class Question(_Frozen):

@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.content.model import Course, Lesson, Question
-from bot.conversation import schedule_texts, texts
+from bot.conversation import bite_texts, schedule_texts, texts
 from bot.conversation.audience import Audience
-from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat
+from bot.conversation.certificate_chat import NAME_PROMPT, CertificateChat, CertificateOptions
+from bot.conversation.check_chat import CheckChat
+from bot.conversation.cohort_chat import CohortChat
+from bot.conversation.discreet import open_bite
 from bot.conversation.lookups import LookupChat
+from bot.conversation.peer_pulse import PeerPulse
+from bot.conversation.privacy_chat import PrivacyChat
 from bot.conversation.replies import Outcome
 from bot.conversation.schedule_chat import ScheduleChat
-from bot.core import buttons, engine, options
+from bot.core import buttons, engine, lookup_buttons, options
+from bot.core import training_buttons as tb
 from bot.logs import learner_ref
 from bot.store import Store
 from scheduler import spacing
@@ -50,17 +56,21 @@ class CourseChat:
         clock: Clock,
         *,
         retention_days: int = 365,
-        secret: str | None = None,
+        certificates: CertificateOptions | None = None,
         admins: frozenset[int] = frozenset(),
     ) -> None:
         self.course = course
         self.store = store
         self.clock = clock
         self.schedule = ScheduleChat(course, store, clock)
-        self.lookups = LookupChat(course, store, clock, retention_days)
-        self.certificates = CertificateChat(course, store, clock, secret, admins)
+        self.lookups = LookupChat(course, store, clock)
+        self.privacy = PrivacyChat(store, clock, retention_days)
+        self.pulse = PeerPulse(store, clock)
+        self.certificates = CertificateChat(course, store, clock, certificates or CertificateOptions(), admins)
+        self.cohorts = CohortChat(course, store, clock, admins)
+        self.checks = CheckChat(course, store, clock)
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
-            "start": lambda who, _: self.start(who),
+            "start": lambda who, argument: self.start(who, argument),
             "next": lambda who, _: self.next_bite(who),
             "progress": lambda who, _: self.show_progress(who),
             "settings": lambda who, _: self.schedule.menu(who.user_id),
@@ -69,13 +79,17 @@ class CourseChat:
             "indicators": lambda who, _: self.menu(who, "indicators"),
             "document": lambda who, _: self.menu(who, "document"),
             "resources": lambda who, _: self.lookups.resources(who.user_id),
-            "privacy": lambda who, _: _ready(self.lookups.privacy()),
-            "mydata": lambda who, _: self.lookups.mydata(who.user_id),
-            "forget": lambda who, _: _ready(self.lookups.forget_question()),
-            "hide": lambda who, _: self.lookups.hide(who.chat_id),
+            "now": lambda who, _: _ready(self.lookups.onshift.menu()),
+            "respond": lambda who, _: self.respond(who),
+            "privacy": lambda who, _: _ready(self.privacy.privacy()),
+            "mydata": lambda who, _: self.privacy.mydata(who.user_id),
+            "forget": lambda who, _: _ready(self.privacy.forget_question()),
+            "hide": lambda who, _: self.privacy.hide(who.user_id, who.chat_id),
             "certificate": lambda who, _: self.certificates.request(who.user_id),
+            "review": lambda who, _: self.practise(who),
+            "check": lambda who, _: self.checks.command(who.user_id),
             "verify": lambda who, argument: self.certificates.verify(who.user_id, argument),
-            "stats": lambda who, _: self.certificates.stats(who.user_id),
+            "stats": lambda who, argument: self.certificates.stats(who.user_id, argument),
             "help": lambda who, _: self.help(who),
         }
 
@@ -92,13 +106,25 @@ class CourseChat:
             return Outcome((texts.unknown_command(shown),))
         return await handler(who, argument)
 
-    async def start(self, who: Who) -> Outcome:
+    async def start(self, who: Who, argument: str = "") -> Outcome:
+        """/start, or /start CODE from a cohort's invite link (an unknown or closed code changes nothing).
+
+        A new learner gets one message that welcomes and asks the schedule question, with a way to skip it.
+        """
+        code = argument.strip()
+        refused = await self.cohorts.refusal(code) if code else None
+        if refused is not None:
+            return Outcome((refused,))
         enrolled = await self.store.learners.enrol(who.user_id, who.chat_id, self.clock())
+        invitation = (await self.cohorts.invitation(who.user_id, code),) if code else ()
         if enrolled:
             logger.info("learner enrolled", extra={"learner": learner_ref(who.user_id)})
-            return Outcome((texts.welcome(self.course, returning=False), schedule_texts.ask_region(then=True)))
+            # With an invitation, setting the schedule follows the learner's answer to it.
+            welcome = texts.welcome(self.course, returning=False)
+            return Outcome((welcome, *invitation) if invitation else (schedule_texts.first_message(welcome),))
+        await self.schedule.drop_prompt(who.user_id)
         await self.schedule.reactivate(who.user_id)
-        return Outcome((texts.welcome(self.course, returning=True),))
+        return Outcome((texts.welcome(self.course, returning=True), *invitation))
 
     async def help(self, who: Who) -> Outcome:
         return Outcome((texts.help_text(),))
@@ -109,15 +135,20 @@ class CourseChat:
     async def next_bite(self, who: Who) -> Outcome:
         """The next lesson or question at once, claimed for the adapter to send and then settle (`settle`)."""
         schedule = await self.store.learners.schedule(who.user_id)
-        if schedule is None:
-            return await self.start(who)
+        if schedule is None:  # never enrolled, or erased with /forget: say so rather than enrol them silently
+            return self.privacy.not_enrolled()
         audience = Audience(self.course, schedule.region, who.user_id)
         now = self.clock()
         day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
-        for _ in range(CLAIM_ATTEMPTS):
-            item = engine.next_item(audience.course, await self.store.progress.record(who.user_id))
+        for attempt in range(CLAIM_ATTEMPTS):
+            record = await self.store.progress.record(who.user_id)
+            if attempt == 0 and not record.delivered:
+                offer = await self.checks.offer_before(who.user_id, audience.course, record)
+                if offer is not None:
+                    return offer
+            item = engine.next_item(audience.course, record)
             if item is None:
-                return Outcome((texts.course_complete(self.course),))
+                return await self._course_complete(who, audience)
             claim = await self.store.progress.record_pull(
                 who.user_id, item.id, now, day, again=isinstance(item, Question)
             )
@@ -126,7 +157,7 @@ class CourseChat:
             if claim.send_id is None:  # the schedule delivered this lesson a moment ago: look again
                 continue
             reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
-            return Outcome((reply,), pulled=claim.send_id)
+            return Outcome((texts.with_milestone(audience, item, reply),), pulled=claim.send_id)
         return Outcome((texts.bite_on_its_way(),))
 
     async def settle(self, outcome: Outcome, *, sent: bool) -> None:
@@ -138,15 +169,47 @@ class CourseChat:
         else:
             await self.store.outbox.confirm_failed(outcome.pulled)
 
+    async def _course_complete(self, who: Who, audience: Audience) -> Outcome:
+        offered = self.certificates.secret is not None
+        eligibility = await self.certificates.eligibility(who.user_id)
+        missed = engine.missed_questions(audience.course, await self.store.outbox.attempts(who.user_id))
+        done = texts.course_complete(audience, eligibility, missed=len(missed), certificates_offered=offered)
+        return Outcome((done, *await self.checks.offer_after(who.user_id, audience.course)))
+
     async def show_progress(self, who: Who) -> Outcome:
         if await self.store.learners.learner(who.user_id) is None:
             return Outcome((texts.not_enrolled(),))
         course = (await self.audience(who.user_id)).course
         record = await self.store.progress.record(who.user_id)
-        return Outcome((texts.progress(course, engine.progress(course, record)),))
+        eligibility = await self.certificates.eligibility(who.user_id) if self.certificates.secret else None
+        due = await self.cohorts.due_line(who.user_id)
+        schedule = await self.schedule.state(who.user_id)
+        status = engine.progress(course, record)
+        return Outcome((texts.progress(course, status, eligibility, due=due, schedule=schedule),))
+
+    async def practise(self, who: Who) -> Outcome:
+        """/review: the most useful missed case question, now, outside the daily pace; FSRS records the answer."""
+        schedule = await self.store.learners.schedule(who.user_id)
+        if schedule is None:
+            return Outcome((texts.not_enrolled(),))
+        audience = Audience(self.course, schedule.region, who.user_id)
+        missed = engine.missed_questions(audience.course, await self.store.outbox.attempts(who.user_id))
+        if not missed:
+            return Outcome((texts.nothing_to_practise(),))
+        now = self.clock()
+        day = schedule.prefs.local_day(now) if schedule.prefs else now.date()
+        send_id = await self.store.outbox.record_practice(who.user_id, missed[0].id, now, day)
+        return Outcome((bite_texts.practice_question(audience, missed[0], send_id, missed=len(missed)),))
 
     async def menu(self, who: Who, name: str) -> Outcome:
-        return self.lookups.menu(name, await self.audience(who.user_id))
+        return await self.lookups.menu(name, await self.audience(who.user_id))
+
+    async def respond(self, who: Who) -> Outcome:
+        return await self.lookups.respond(await self.audience(who.user_id))
+
+    async def media(self, who: Who, kind: str) -> Outcome:
+        """A photo or other media: never needed, so deleted at once."""
+        return self.privacy.media(kind)
 
     async def more(self, who: Who, item_id: str) -> Outcome:
         """The longer part of a lesson, opened under it."""
@@ -169,7 +232,10 @@ class CourseChat:
         """A button was pressed; `data` is its callback data, which may be stale or forged."""
         action = buttons.decode(data)
         if action is None:
-            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+            looked = lookup_buttons.decode(data)
+            if looked is not None:
+                return await self._press_lookup(who, looked)
+            return await self._press_training(who, tb.decode(data))
         if isinstance(action, buttons.NextBite):
             return await self.next_bite(who)
         if isinstance(action, buttons.ShowProgress):
@@ -178,6 +244,8 @@ class CourseChat:
             return await self.answer(who, action.item_id, action.option)
         if isinstance(action, buttons.More):
             return await self.more(who, action.item_id)
+        if isinstance(action, buttons.GotIt):
+            return await self.schedule.got_it(who.user_id)
         if isinstance(action, buttons.WhyNot):
             return await self.why_not(who, action.item_id, action.option)
         if isinstance(action, buttons.ReviewAnswer):
@@ -195,10 +263,38 @@ class CourseChat:
         if isinstance(action, buttons.Region):
             return await self.lookups.resources_for(action.code)
         if isinstance(action, buttons.Forget):
-            return await self.lookups.forget(who.user_id, who.chat_id, action.confirmed)
+            return await self.privacy.forget(who.user_id, who.chat_id, action.confirmed, action.clear)
         if isinstance(action, buttons.CertificateWithoutName):
-            return await self.certificates.named(who.user_id, None)
+            return await self.certificates.confirm(who.user_id, without_name=True)
+        if isinstance(action, buttons.CertificateConfirm):
+            return await self.certificates.confirm(who.user_id)
+        if isinstance(action, buttons.CertificateChange):
+            return await self.certificates.change(who.user_id)
+        if isinstance(action, buttons.CertificateCorrect):
+            return await self.certificates.correct(who.user_id)
+        if isinstance(action, buttons.ShowCertificate):
+            return await self.certificates.request(who.user_id)
+        if isinstance(action, buttons.Practise):
+            return await self.practise(who)
         return await self.schedule.choose(who.user_id, action.field, action.value)
+
+    async def _press_lookup(self, who: Who, action: lookup_buttons.LookupAction) -> Outcome:
+        """Buttons of the on-shift card, search results and discreet mode's teaser (their own codec)."""
+        if isinstance(action, lookup_buttons.Open):
+            return await open_bite(self.course, self.store, who.user_id, action.send_id)
+        if isinstance(action, lookup_buttons.Found):
+            return await self.lookups.found(action, await self.audience(who.user_id))
+        if not action.part:
+            return self.lookups.onshift.menu()
+        return await self.lookups.onshift.part(action.part, await self.audience(who.user_id))
+
+    async def _press_training(self, who: Who, action: tb.TrainingAction | None) -> Outcome:
+        """Buttons of the cohorts and the knowledge checks (their own codec)."""
+        if isinstance(action, tb.JoinCohort | tb.DeclineCohort | tb.LeaveCohort):
+            return await self.cohorts.press(who.user_id, action)
+        if action is not None:
+            return await self.checks.press(who.user_id, action, lambda: self.next_bite(who))
+        return Outcome(notice=texts.NOTICE_STALE_BUTTON)
 
     async def answer(self, who: Who, item_id: str, option: int) -> Outcome:
         graded = engine.grade(self.course, item_id, option)
@@ -212,6 +308,9 @@ class CourseChat:
             audience = await self.audience(who.user_id)
             order = audience.order(graded.question, options.FIRST_SHOWING)
             edit, feedback = texts.answered(audience, graded.question, option, order)
+            share = await self.pulse.share_choosing(item_id, option)
+            if share is not None:
+                feedback = texts.with_peer_pulse(feedback, share)
             return Outcome(
                 replies=(feedback,), edit=edit, notice="Correct" if graded.correct else "Not the best answer"
             )
@@ -233,11 +332,14 @@ class CourseChat:
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
         awaiting = await self.store.learners.awaiting(who.user_id)
-        if awaiting == NAME_PROMPT:
+        if awaiting and awaiting.startswith(NAME_PROMPT):
             return await self.certificates.named(who.user_id, text)
-        if awaiting:
-            return await self.schedule.typed(who.user_id, awaiting, text)
-        return self.lookups.search(text)
+        if awaiting:  # a schedule prompt: read as the setting if it is one, else answered as a search
+            audience = await self.audience(who.user_id)
+            return await self.schedule.typed(
+                who.user_id, awaiting, text, lambda query: self.lookups.search(query, audience)
+            )
+        return self.lookups.search(text, await self.audience(who.user_id))
 
     async def remember(self, chat_id: int, message_id: int) -> None:
         """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""

@@ -1,37 +1,29 @@
-"""On-shift look-ups and privacy, as a conversation: card menus, free-text search, resources by region,
-and what a learner can see and erase about themselves.
+"""On-shift look-ups, as a conversation: card menus, free-text search, resources by region, "How to respond".
 
 Look-ups work for anyone, enrolled or not. A search query is used once and dropped: never stored, never
-logged, and never run at all when it looks like patient details.
+logged, and never run at all when it looks like patient details (the learner's message is then deleted).
+Results are buttons; opening one shows it in place of the list, with the buttons a card has and a way back,
+rebuilt from where each result was found, not from the query.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.content.markup import escape
 from bot.content.model import Card, Course, Lesson
 from bot.conversation import texts
 from bot.conversation.audience import Audience
+from bot.conversation.onshift import REGION_NAMES, RESPOND, OnShift, hotline_card, hotline_text
 from bot.conversation.replies import Button, Outcome, Reply, button_rows
-from bot.core import buttons
-from bot.core.privacy import looks_like_patient_details
-from bot.core.search import SearchIndex
+from bot.core import buttons, lookup_buttons
+from bot.core.privacy import PatientDetailsGuard, numbers_in, ordinary_words
+from bot.core.search import Hit, SearchIndex
 from bot.store import Store
 
-HIDE_WINDOW = timedelta(hours=48)  # Telegram lets a bot delete its messages for 48 hours
-REGIONS = (
-    ("US", "United States"),
-    ("UK", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("CA", "Canada"),
-    ("AU", "Australia"),
-    ("EU", "Europe"),
-    ("INTL", "Elsewhere"),
-)
-REGION_FROM_ZONE_REGION = {"us": "US", "uk": "UK", "ca": "CA", "au": "AU", "eu": "EU"}
+REGION_FROM_ZONE_REGION = {"us": "US", "uk": "UK", "ca": "CA", "au": "AU", "eu": "EU"}  # /settings' region buttons
 MENUS = {
     "indicators": ("🔎 **Indicators**: what to look for. No single sign proves trafficking.", "indicators"),
     "document": (
@@ -39,6 +31,7 @@ MENUS = {
         "documentation",
     ),
 }
+BUTTON_LABEL = 40  # characters of a result's title on its button
 
 
 def _look(card: Card) -> Button:
@@ -46,36 +39,52 @@ def _look(card: Card) -> Button:
 
 
 RESPOND_AND_RESOURCES = (
-    Button("How to respond", buttons.encode(buttons.Look("c", "card-respond-pearr"))),
+    Button("How to respond", buttons.encode(buttons.Look("c", RESPOND))),
     Button("Resources", buttons.encode(buttons.Menu("resources"))),
 )
+HOTLINES_BUTTON = Button("📞 Hotlines by region", buttons.encode(buttons.Menu("regions")))
 
-PRIVACY_TEXT = (
-    "🔒 **Your privacy**\n\n"
-    "What I keep: your Telegram user id and chat id; your schedule settings (time zone, times, days, pace, "
-    "quiet hours, region, discreet mode); your progress (which bites were sent, your answers and when, and "
-    "review timings); and, for 48 hours, the ids of my own messages so /hide can delete them.\n\n"
-    "What I never keep: your name, anything you type (searches and other text are used once and dropped), "
-    "and anything about patients. Please never type patient details here.\n\n"
-    "/mydata shows everything I keep about you. /forget erases all of it. If you stop using the course, "
-    "your data is erased automatically after {days} days."
+REMINDER = Reply(
+    "🔒 That looked like patient details (a name with an age, a date, a record or phone number), so I deleted "
+    "your message, didn't search with it and kept nothing of it. Please never type patient information here: "
+    'search with general words, e.g. "signs of labor trafficking".\n\nOr use /now, /indicators, /document or '
+    "/resources."
+)
+NO_RESULTS = Reply(
+    "I found nothing for that in the course, so rather than guess, here are the menus: /now (on shift: what to do, "
+    "your hotline), /indicators (what to look for), /document (safe documentation), /resources (hotlines). "
+    "Or try other words.\n\nIf anyone is in immediate danger, call your local emergency number.",
+    (
+        (
+            Button("On shift", lookup_buttons.encode(lookup_buttons.Now())),
+            Button("Indicators", buttons.encode(buttons.Menu("indicators"))),
+        ),
+        (
+            Button("Document", buttons.encode(buttons.Menu("document"))),
+            Button("Resources", buttons.encode(buttons.Menu("resources"))),
+        ),
+    ),
 )
 
 
 class LookupChat:
-    """Menus, cards, search, resources, and the privacy commands."""
+    """Menus, cards, search, resources, and the on-shift card."""
 
-    def __init__(self, course: Course, store: Store, clock: Callable[[], datetime], retention_days: int) -> None:
+    def __init__(self, course: Course, store: Store, clock: Callable[[], datetime]) -> None:
         self.course = course
         self.store = store
         self.clock = clock
-        self.retention_days = retention_days
         self.index = SearchIndex.build(course)
+        self.onshift = OnShift(course, store, clock)
+        self.guard = course_guard(course)
 
-    # --- look-ups -----------------------------------------------------------------------------
+    # --- menus and cards ----------------------------------------------------------------------
 
-    def menu(self, name: str, audience: Audience) -> Outcome:
-        if name == "resources":
+    async def menu(self, name: str, audience: Audience) -> Outcome:
+        """A look-up menu; "resources" is the learner's own region's card once their region is known."""
+        if name == "resources" and audience.region:
+            return await self.resources_for(audience.region)
+        if name in ("resources", "regions"):
             return Outcome((self._region_menu(),))
         heading, group = MENUS[name]
         cards = [_look(card) for card in self.course.cards if card.group == group and is_for_region(card, audience)]
@@ -91,12 +100,12 @@ class LookupChat:
         card = next((card for card in self.course.cards if card.group == "resources" and card.region == region), None)
         if card is None:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
-        others = Button("Other regions", buttons.encode(buttons.Menu("resources")))
+        others = Button("Other regions", buttons.encode(buttons.Menu("regions")))
         await self.store.statistics.count_lookup(card.id, self.clock().date())
         return Outcome((Reply(self.course.fill(_card_text(card), region), ((others,),)),))
 
     def _region_menu(self) -> Reply:
-        choices = [Button(name, buttons.encode(buttons.Region(code))) for code, name in REGIONS]
+        choices = [Button(name, buttons.encode(buttons.Region(code))) for code, name in REGION_NAMES]
         return Reply(
             "📞 **Resources.** If anyone is in immediate danger, call your local emergency number now.\n\n"
             "Which region?",
@@ -104,104 +113,97 @@ class LookupChat:
         )
 
     async def look(self, kind: str, item_id: str, audience: Audience) -> Outcome:
+        """A card or lesson opened from a menu, as a new message."""
+        reply = await self._opened(kind, item_id, audience, ())
+        return Outcome(notice=texts.NOTICE_STALE_BUTTON) if reply is None else Outcome((reply,))
+
+    async def respond(self, audience: Audience) -> Outcome:
+        """/respond: the key card, "How to respond", in one tap."""
+        return await self.look("c", RESPOND, audience)
+
+    async def _opened(self, kind: str, item_id: str, audience: Audience, back: tuple[Button, ...]) -> Reply | None:
         if kind == "c":
             card = self.course.card(item_id)
             if card is None:
-                return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+                return None
             await self.store.statistics.count_lookup(card.id, self.clock().date())
-            extra: tuple[tuple[Button, ...], ...] = (RESPOND_AND_RESOURCES,)
-            if card.group == "respond":
-                extra = ((RESPOND_AND_RESOURCES[1],),)
-            elif card.group == "resources":
-                extra = ()
-            return Outcome((Reply(audience.fill(_card_text(card)), extra),))
+            extra = _card_buttons(card)
+            return Reply(audience.fill(_card_text(card)), tuple(row for row in (extra, back) if row))
         lesson = self.course.item(item_id)
         if not isinstance(lesson, Lesson):
-            return Outcome(notice=texts.NOTICE_STALE_BUTTON)
+            return None
         more = f"\n\n{audience.fill(lesson.more)}" if lesson.more else ""
-        return Outcome((Reply(f"📖 **{escape(lesson.title)}**\n\n{audience.fill(lesson.text)}{more}"),))
+        text = f"📖 **{escape(lesson.title)}**\n\n{audience.fill(lesson.text)}{more}"
+        return Reply(text, tuple(row for row in (RESPOND_AND_RESOURCES, back) if row))
 
-    def search(self, query: str) -> Outcome:
-        """Free text: the best three cards and lessons, or the menus. The query goes nowhere else."""
-        if looks_like_patient_details(query):
-            return Outcome((REMINDER,))
-        hits = self.index.search(query, limit=3)
-        if not hits:
+    # --- search -------------------------------------------------------------------------------
+
+    def search(self, query: str, audience: Audience) -> Outcome:
+        """Free text: the best three cards and lessons for this learner, or the menus. The query goes nowhere else."""
+        if self.guard.flags(query):
+            return Outcome((REMINDER,), delete_input=True)
+        results = self.index.find(query, audience.region, limit=4)
+        if not results.hits:
             return Outcome((NO_RESULTS,))
-        lines = ["🔎 **Best matches**"]
+        # The learner's hotline goes above results about calling or reporting (and not again among them).
+        line = hotline_card(self.course, results.region) if results.about_calling and results.region else None
+        hits = [hit for hit in results.hits if line is None or hit.document.id != line.id][:3]
+        places = tuple((hit.index, hit.line, hit.start) for hit in hits)
+        found = lookup_buttons.Found(self.index.fingerprint, line.region or "" if line else "", places)
+        return Outcome((self._results(hits, found, audience, calling=results.about_calling),))
+
+    async def found(self, action: lookup_buttons.Found, audience: Audience) -> Outcome:
+        """A button under search results: open one of them in place of the list, or go back to the list."""
+        hits = [self.index.hit_at(*place) for place in action.hits] if action.index == self.index.fingerprint else []
+        if not hits or any(hit is None for hit in hits):
+            return Outcome(notice="These results are out of date. Type your question again.")
+        shown = [hit for hit in hits if hit is not None]
+        if action.open < 0:
+            return Outcome(edit=self._results(shown, action, audience, calling=bool(action.banner)))
+        hit = shown[action.open]
+        back = (Button("◂ Back to the results", lookup_buttons.encode(dataclasses.replace(action, open=-1))),)
+        kind = "c" if hit.document.kind == "card" else "l"
+        reply = await self._opened(kind, hit.document.id, audience, back)
+        return Outcome(notice=texts.NOTICE_STALE_BUTTON) if reply is None else Outcome(edit=reply)
+
+    def _results(self, hits: list[Hit], found: lookup_buttons.Found, audience: Audience, *, calling: bool) -> Reply:
+        lines = []
+        if found.banner:
+            card = hotline_card(self.course, found.banner)
+            if card is not None:
+                lines += [hotline_text(Audience(audience.whole, found.banner, audience.user_id), card), ""]
         choices = []
+        if hits:
+            lines.append("🔎 **Best matches**")
         for number, hit in enumerate(hits, start=1):
-            lines.append(f"{number}. {escape(hit.document.title)}: {escape(hit.snippet)}")
-            kind = "c" if hit.document.kind == "card" else "l"
+            lines.append(f"{number}. **{escape(hit.document.title)}**: {escape(audience.fill(hit.snippet))}")
             label = f"{number}. {hit.document.title}"
-            short = label if len(label) <= 40 else label[:39] + "…"
-            choices.append(Button(short, buttons.encode(buttons.Look(kind, hit.document.id))))
-        return Outcome((Reply("\n".join(lines), button_rows(choices)),))
-
-    # --- privacy ------------------------------------------------------------------------------
-
-    def privacy(self) -> Outcome:
-        return Outcome((Reply(PRIVACY_TEXT.format(days=self.retention_days)),))
-
-    async def mydata(self, user_id: int) -> Outcome:
-        everything = await self.store.privacy.everything_about(user_id)
-        if not everything["learners"]:
-            return Outcome((Reply("I keep nothing about you: you are not enrolled. (/start enrols you.)"),))
-        lines = ["🗂 **Everything I keep about you**", ""]
-        for table, rows in everything.items():
-            lines.append(escape(f"{table} ({len(rows)} row{'s' if len(rows) != 1 else ''}):"))
-            lines.extend(escape(json.dumps(row, ensure_ascii=False, default=str)) for row in rows)
-        return Outcome(texts.in_messages(lines))
-
-    def forget_question(self) -> Outcome:
-        confirm = Button("Yes, erase everything", buttons.encode(buttons.Forget(confirmed=True)))
-        keep = Button("No, keep it", buttons.encode(buttons.Forget(confirmed=False)))
-        return Outcome(
-            (
-                Reply(
-                    "⚠️ This erases your progress, answers, schedule and settings, for good. Erase everything?",
-                    ((confirm, keep),),
-                ),
-            )
-        )
-
-    async def forget(self, user_id: int, chat_id: int, confirmed: bool) -> Outcome:
-        if not confirmed:
-            return Outcome(edit=Reply("Nothing was erased."), notice="Kept")
-        await self.store.privacy.forget(user_id, chat_id)
-        return Outcome(
-            edit=Reply("🗑 Done: everything I kept about you has been erased. /start begins afresh."),
-            notice="Erased",
-        )
-
-    async def hide(self, chat_id: int) -> Outcome:
-        since = self.clock() - HIDE_WINDOW
-        message_ids = await self.store.privacy.recent_messages(chat_id, since)
-        await self.store.privacy.forget_messages(chat_id, message_ids)
-        return Outcome((Reply("Done."),), delete=tuple(message_ids))
+            short = label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1] + "…"
+            choices.append(Button(short, lookup_buttons.encode(dataclasses.replace(found, open=number - 1))))
+        rows = button_rows(choices)
+        if calling and not found.banner:
+            rows = (*rows, (HOTLINES_BUTTON,))
+        return Reply("\n".join(lines), rows)
 
 
-REMINDER = Reply(
-    "🔒 That looks like patient details (a date, a number, a record), so I haven't searched with it or kept "
-    'it. Please never type patient information here: search with general words, e.g. "signs of labor '
-    'trafficking".\n\nOr use /indicators, /document or /resources.'
-)
-NO_RESULTS = Reply(
-    "I found nothing for that. Try other words, or the menus: /indicators (what to look for), /document "
-    "(safe documentation), /resources (hotlines). If anyone is in immediate danger, call your local emergency number.",
-    (
-        (
-            Button("Indicators", buttons.encode(buttons.Menu("indicators"))),
-            Button("Document", buttons.encode(buttons.Menu("document"))),
-            Button("Resources", buttons.encode(buttons.Menu("resources"))),
-        ),
-    ),
-)
+def course_guard(course: Course) -> PatientDetailsGuard:
+    """The patient-details guard, told the numbers the course teaches and the words it writes in lower case."""
+    taught = [*(card.text for card in course.cards), *(" ".join(card.keywords) for card in course.cards)]
+    everything = [*taught, *(lesson.text for module in course.modules for lesson in module.lessons)]
+    return PatientDetailsGuard(numbers_in(taught), ordinary_words(everything))
 
 
 def is_for_region(card: Card, audience: Audience) -> bool:
     """A card for everyone, for the learner's region, or for the version of the course their region takes."""
     return card.region is None or card.region in (audience.region, audience.course.version)
+
+
+def _card_buttons(card: Card) -> tuple[Button, ...]:
+    if card.group == "resources":
+        return ()
+    if card.group == "respond":
+        return (RESPOND_AND_RESOURCES[1],) if card.id == RESPOND else RESPOND_AND_RESOURCES
+    return RESPOND_AND_RESOURCES
 
 
 def _card_text(card: Card) -> str:

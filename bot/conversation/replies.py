@@ -39,13 +39,15 @@ class Outcome:
     """Everything one input leads to.
 
     `notice` is the short answer to a button press (a toast on the phone); `edit` replaces the message
-    whose button was pressed; `delete` removes earlier messages of the bot's; `replies` are new messages,
-    in order. `pulled` is the pending send of a bite claimed for `replies` (/next): once the adapter has sent
-    them it must settle the claim (`CourseChat.settle`), confirmed or given back.
+    whose button was pressed; `delete` removes earlier messages of the chat's (never the one being edited);
+    `delete_input` removes the message the learner just sent; `replies` are new messages, in order. `pulled` is
+    the pending send of a bite claimed for `replies` (/next): once the adapter has sent them it must settle the
+    claim (`CourseChat.settle`), confirmed or given back.
     """
 
     replies: tuple[Reply, ...] = ()
     notice: str | None = None
     edit: Reply | None = None
-    delete: tuple[int, ...] = ()  # ids of the bot's own messages to delete first (/hide)
+    delete: tuple[int, ...] = ()  # ids of recent messages in the chat, the learner's and the bot's (/hide)
+    delete_input: bool = False  # the learner's message held patient details (or a photo): delete it at once
     pulled: int | None = None

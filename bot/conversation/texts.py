@@ -5,6 +5,7 @@ Texts are in the course markup (`**bold**`); adapters render it for Telegram or 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from bot.content.markup import escape, plain_text
@@ -14,6 +15,7 @@ from bot.conversation.replies import Button, Reply
 from bot.core import buttons, options
 from bot.core.engine import CourseProgress
 from bot.core.options import LETTERS
+from bot.reports.certificates import PASS_SHARE, Eligibility
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Begin the course (or see the welcome again)"),
@@ -22,10 +24,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("settings", "Choose when your daily bites arrive"),
     ("pause", "Pause daily bites (/pause 2026-12-24 to pause until a date)"),
     ("resume", "Start daily bites again"),
+    ("now", "On shift: what to do now, my hotline, what to say"),
+    ("respond", "How to respond, step by step"),
     ("indicators", "What to look for: indicator checklists"),
     ("document", "How to document safely"),
     ("resources", "Hotlines and emergency numbers"),
+    ("review", "Practise the case questions you missed"),
     ("certificate", "Get your certificate once you have finished"),
+    ("check", "Knowledge check: before you begin, and after you finish"),
     ("hide", "Delete my messages from the last 48 hours"),
     ("privacy", "What I keep about you"),
     ("mydata", "See everything I keep about you"),
@@ -39,6 +45,13 @@ BAR_WIDTH = 10
 NEXT_BUTTON = Button("Next ▶", buttons.encode(buttons.NextBite()))
 START_BUTTON = Button("Start the first lesson ▶", buttons.encode(buttons.NextBite()))
 PROGRESS_BUTTON = Button("My progress", buttons.encode(buttons.ShowProgress()))
+PRACTISE_BUTTON = Button("Practise my missed cases", buttons.encode(buttons.Practise()))
+CERTIFICATE_BUTTON = Button("Get my certificate 🎓", buttons.encode(buttons.ShowCertificate()))
+
+
+def got_it_button(item: Lesson) -> Button:
+    return Button("Got it ✓", buttons.encode(buttons.GotIt(item.id)))
+
 
 PRIVACY_NOTE = (
     "🔒 **Privacy**: this course never needs information about patients. Please do not type any names, "
@@ -48,17 +61,23 @@ PRIVACY_NOTE = (
 
 
 def welcome(course: Course, *, returning: bool) -> Reply:
+    """The welcome. A new learner's has no button of its own: the schedule question follows in the same message."""
     first = "Welcome back." if returning else "Welcome. You are enrolled."
     hours = course.estimated_hours
+    closing = (
+        "Send /next whenever you have two minutes, or tap the button below. /help lists everything I can do."
+        if returning
+        else "/next brings a bite whenever you have two minutes; /help lists everything I can do."
+    )
     text = (
         f"{first}\n\n"
         f"**{escape(course.title)}** is a micro-course in two-minute bites: short lessons and case questions "
         f"from clinical practice, about {hours:g} hour{'' if hours == 1 else 's'} in all. It helps you recognize "
         "human trafficking among your patients and respond safely.\n\n"
         f"{PRIVACY_NOTE}\n\n"
-        "Send /next whenever you have two minutes, or tap the button below. /help lists everything I can do."
+        f"{closing}"
     )
-    return Reply(text, ((NEXT_BUTTON if returning else START_BUTTON,),))
+    return Reply(text, ((NEXT_BUTTON,),) if returning else ())
 
 
 def help_text() -> Reply:
@@ -76,7 +95,11 @@ def help_text() -> Reply:
 def lesson(audience: Audience, item: Lesson) -> Reply:
     module, position, total = audience.position(item)
     heading = f"📖 {escape(module.title)} · {position}/{total}"
-    row = (NEXT_BUTTON,) if item.more is None else (NEXT_BUTTON, more_button(item))
+    row = (
+        (NEXT_BUTTON, got_it_button(item))
+        if item.more is None
+        else (NEXT_BUTTON, got_it_button(item), more_button(item))
+    )
     return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,))
 
 
@@ -88,7 +111,7 @@ def lesson_with_more(audience: Audience, item: Lesson) -> Reply:
     """The lesson opened out: its longer part under it, in the same message."""
     short = lesson(audience, item)
     more = audience.fill(item.more or "")
-    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON,),))
+    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON, got_it_button(item)),))
 
 
 def question_body(audience: Audience, item: Question, order: tuple[int, ...]) -> str:
@@ -133,6 +156,10 @@ def answered(audience: Audience, item: Question, option: int, order: tuple[int, 
     return question_now, Reply(verdict, ((NEXT_BUTTON, why),))
 
 
+def with_peer_pulse(feedback: Reply, share: float) -> Reply:
+    return dataclasses.replace(feedback, text=f"{feedback.text}\n\n👥 {share:.0%} of learners chose the same.")
+
+
 def why_not_the_others(audience: Audience, item: Question, option: int) -> Reply:
     """Every option's feedback, the chosen one first: what the expanded feedback shows."""
     lines = []
@@ -167,7 +194,15 @@ def progress_bar(share: float) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled)
 
 
-def progress(course: Course, status: CourseProgress) -> Reply:
+def progress(
+    course: Course,
+    status: CourseProgress,
+    eligibility: Eligibility | None = None,
+    *,
+    due: str | None = None,
+    schedule: str | None = None,
+) -> Reply:
+    """Progress per module and on the case questions, and (`schedule`) the state of the learner's schedule."""
     lines = ["**Your progress**", ""]
     for number, module in enumerate(status.modules, start=1):
         lines.append(f"{number}. {escape(module.module.title)}")
@@ -184,15 +219,83 @@ def progress(course: Course, status: CourseProgress) -> Reply:
     if status.complete:
         lines.append("")
         lines.append("🎓 You have finished the course.")
-    buttons_row = () if status.complete else ((NEXT_BUTTON,),)
-    return Reply("\n".join(lines), buttons_row)
+    elif due is not None:
+        lines.append("")
+        lines.append(due)
+    if schedule:
+        lines.append("")
+        lines.append(schedule)
+    rows: tuple[tuple[Button, ...], ...] = () if status.complete else ((NEXT_BUTTON,),)
+    if eligibility is not None:
+        lines.append("")
+        lines.append(certificate_line(eligibility))
+        if eligibility.correct_needed:
+            rows = (*rows, (PRACTISE_BUTTON,))
+    return Reply("\n".join(lines), rows)
 
 
-def course_complete(course: Course) -> Reply:
+def course_complete(
+    audience: Audience, eligibility: Eligibility, *, missed: int, certificates_offered: bool = True
+) -> Reply:
+    """The end of the course, after the last module's recap, and its payoff: the certificate to collect, or what is
+    left and practice for it (practice for the missed cases even where no certificates are issued)."""
+    course = audience.course
+    last = course.modules[-1]
+    recap = f"\n{audience.fill(last.recap)}" if last.recap else ""
+    text = (
+        f"🏁 **Module {len(course.modules)} done: {escape(last.title)}**{recap}\n\n"
+        f"🎓 **You have finished {escape(course.title)}.**\n\nThank you for the time you gave to it. "
+    )
+    if not certificates_offered:
+        if not missed:
+            return Reply(text + "Send /progress to see your results.", ((PROGRESS_BUTTON,),))
+        return Reply(
+            text + f"{missed} case question{'s' if missed != 1 else ''} you last answered wrong can be practised "
+            "now, while the cases are fresh.",
+            ((PRACTISE_BUTTON,), (PROGRESS_BUTTON,)),
+        )
+    if eligibility.qualifies:
+        return Reply(text + "You have earned your certificate.", ((CERTIFICATE_BUTTON,), (PROGRESS_BUTTON,)))
+    more = eligibility.correct_needed
     return Reply(
-        f"🎓 **You have finished {escape(course.title)}.**\n\n"
-        "Thank you for the time you gave to it. Send /progress to see your results.",
-        ((PROGRESS_BUTTON,),),
+        text + f"Your certificate needs {more} more correct answer{'s' if more != 1 else ''} "
+        f"({PASS_SHARE:.0%} of the cases; a missed case answered right in practice counts).",
+        ((PRACTISE_BUTTON,), (PROGRESS_BUTTON,)),
+    )
+
+
+def certificate_line(eligibility: Eligibility) -> str:
+    """Where the learner stands for the certificate, in one line of /progress."""
+    if eligibility.qualifies:
+        return "🎓 Certificate: earned. Send /certificate to get it."
+    missing = []
+    if not eligibility.complete:
+        missing.append("finish every module")
+    if eligibility.correct_needed:
+        more = eligibility.correct_needed
+        missing.append(f"{more} more correct answer{'s' if more != 1 else ''} (/review to practise)")
+    return "🎓 Certificate: " + " and ".join(missing) + "."
+
+
+def with_milestone(audience: Audience, item: Lesson | Question, reply: Reply) -> Reply:
+    """The first bite of a module opens by saying the module before it is done, with its two-line recap."""
+    course = audience.course
+    if course.item(item.id) is None or course.position(item.id) != 1:
+        return reply
+    module = course.module_of(item.id)
+    index = course.modules.index(module)
+    if index == 0:
+        return reply
+    done = course.modules[index - 1]
+    recap = f"\n{audience.fill(done.recap)}" if done.recap else ""
+    return dataclasses.replace(reply, text=f"🏁 **Module {index} done: {escape(done.title)}**{recap}\n\n{reply.text}")
+
+
+def nothing_to_practise() -> Reply:
+    return Reply(
+        "✅ No missed case questions to practise: every case you have answered, you last answered well. "
+        "Your spaced reviews still come at their time; /next carries on with the course.",
+        ((NEXT_BUTTON,),),
     )
 
 
@@ -212,6 +315,21 @@ def private_chat_only() -> Reply:
     return Reply(
         "Thank you for adding me, but I work only in a private chat, one learner at a time. "
         "Please open a private chat with me and send /start there."
+    )
+
+
+def certificate_name_looks_like_patient_details() -> Reply:
+    return Reply(
+        "🔒 That looks like patient details (a date or a number), so I haven't kept it. Type only the name you want "
+        "printed on your certificate."
+    )
+
+
+def certificate_name_not_printable() -> Reply:
+    return Reply(
+        "Some characters of that name can't be printed with the certificate's font (Chinese, Japanese and Korean "
+        "characters, for instance), so they would come out blank. Please type the name in Latin letters as you want "
+        'it printed, or choose "No name on it".'
     )
 
 

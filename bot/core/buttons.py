@@ -27,6 +27,13 @@ class More:
 
 
 @dataclass(frozen=True)
+class GotIt:
+    """ "Got it ✓" under lesson `item_id`: the learner read it (engagement, as an answer is)."""
+
+    item_id: str
+
+
+@dataclass(frozen=True)
 class WhyNot:
     """After answering question `item_id` with option `option`: why the other options are not the best."""
 
@@ -90,7 +97,7 @@ class Look:
 
 @dataclass(frozen=True)
 class Menu:
-    """Open a look-up menu: "indicators", "document" or "resources"."""
+    """Open a look-up menu: "indicators", "document", "resources" (the learner's own), or "regions"."""
 
     name: str
 
@@ -104,9 +111,10 @@ class Region:
 
 @dataclass(frozen=True)
 class Forget:
-    """Answer the /forget question."""
+    """Answer the /forget question; `clear` also deletes the chat's recent messages first (/hide)."""
 
     confirmed: bool
+    clear: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,9 +122,35 @@ class CertificateWithoutName:
     """Issue the certificate with no name printed on it."""
 
 
+@dataclass(frozen=True)
+class CertificateConfirm:
+    """Yes: print the name just typed on the certificate."""
+
+
+@dataclass(frozen=True)
+class CertificateChange:
+    """Type the certificate's name again."""
+
+
+@dataclass(frozen=True)
+class CertificateCorrect:
+    """Correct the name on an issued certificate (the one reissue)."""
+
+
+@dataclass(frozen=True)
+class ShowCertificate:
+    """Get the certificate (/certificate)."""
+
+
+@dataclass(frozen=True)
+class Practise:
+    """Bring back a missed case question now (/review)."""
+
+
 Action = (
     Answer
     | More
+    | GotIt
     | WhyNot
     | NextBite
     | ShowProgress
@@ -130,10 +164,16 @@ Action = (
     | Region
     | Forget
     | CertificateWithoutName
+    | CertificateConfirm
+    | CertificateChange
+    | CertificateCorrect
+    | Practise
+    | ShowCertificate
 )
 
 _ANSWER = "a"
 _MORE = "more"
+_GOT_IT = "got"
 _WHY = "why"
 _REVIEW = "r"
 _LATER = "later"
@@ -144,13 +184,14 @@ _PROGRESS = "progress"
 _RESUME = "resume"
 _NO_NAME = "cert:noname"
 SNOOZE_CHOICES = ("2h", "evening", "tomorrow")
-SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet")
+SETTING_FIELDS = ("menu", "region", "tz", "time", "days", "pace", "quiet", "type", "done", "discreet", "skip",
+                  "cancel", "notnow")  # fmt: skip
 _LOOK = "look"
 _MENU = "menu"
 _REGION = "res"
 _FORGET = "forget"
 LOOK_KINDS = ("c", "l")
-MENU_NAMES = ("indicators", "document", "resources")
+MENU_NAMES = ("indicators", "document", "resources", "regions")
 REGION_CODES = ("US", "UK", "IE", "CA", "AU", "EU", "INTL")
 
 
@@ -159,6 +200,8 @@ def encode(action: Action) -> str:
         data = f"{_ANSWER}:{action.item_id}:{action.option}"
     elif isinstance(action, More):
         data = f"{_MORE}:{action.item_id}"
+    elif isinstance(action, GotIt):
+        data = f"{_GOT_IT}:{action.item_id}"
     elif isinstance(action, WhyNot):
         data = f"{_WHY}:{action.item_id}:{action.option}"
     elif isinstance(action, ReviewAnswer):
@@ -176,15 +219,15 @@ def encode(action: Action) -> str:
     elif isinstance(action, Region):
         data = f"{_REGION}:{action.code}"
     elif isinstance(action, Forget):
-        data = f"{_FORGET}:{'yes' if action.confirmed else 'no'}"
+        data = f"{_FORGET}:{'clear' if action.clear else 'yes' if action.confirmed else 'no'}"
     elif isinstance(action, NextBite):
         data = _NEXT
     elif isinstance(action, Resume):
         data = _RESUME
-    elif isinstance(action, CertificateWithoutName):
-        data = _NO_NAME
-    else:
+    elif isinstance(action, ShowProgress):
         data = _PROGRESS
+    else:
+        data = _DATA_OF[type(action)]
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
@@ -200,8 +243,8 @@ def decode(data: str | None) -> Action | None:
         return ShowProgress()
     if data == _RESUME:
         return Resume()
-    if data == _NO_NAME:
-        return CertificateWithoutName()
+    if data in _ACTION_OF:
+        return _ACTION_OF[data]()
     kind, _, rest = data.partition(":")
     if kind in (_ANSWER, _WHY):
         item_id, _, option = rest.rpartition(":")
@@ -209,6 +252,8 @@ def decode(data: str | None) -> Action | None:
             return Answer(item_id, int(option)) if kind == _ANSWER else WhyNot(item_id, int(option))
     elif kind == _MORE and rest:
         return More(rest)
+    elif kind == _GOT_IT and rest:
+        return GotIt(rest)
     elif kind == _REVIEW:
         send_id, _, option = rest.partition(":")
         if _id_number(send_id) and _small_number(option):
@@ -231,9 +276,24 @@ def decode(data: str | None) -> Action | None:
         return Menu(rest)
     elif kind == _REGION and rest in REGION_CODES:
         return Region(rest)
-    elif kind == _FORGET and rest in ("yes", "no"):
-        return Forget(rest == "yes")
+    elif kind == _FORGET and rest in ("yes", "no", "clear"):
+        return Forget(rest != "no", clear=rest == "clear")
     return None
+
+
+# Buttons with no data of their own, by the callback data they carry.
+_Plain = (
+    CertificateWithoutName | CertificateConfirm | CertificateChange | CertificateCorrect | Practise | ShowCertificate
+)
+_ACTION_OF: dict[str, type[_Plain]] = {
+    _NO_NAME: CertificateWithoutName,
+    "cert:ok": CertificateConfirm,
+    "cert:change": CertificateChange,
+    "cert:fix": CertificateCorrect,
+    "practise": Practise,
+    "cert": ShowCertificate,
+}
+_DATA_OF = {action: data for data, action in _ACTION_OF.items()}
 
 
 def _small_number(text: str) -> bool:

@@ -164,3 +164,18 @@ def position_in_module(course: Course, item: Item) -> tuple[Module, int, int]:
     """The item's module, its 1-based position there, and the module's length (for "3 of 15")."""
     module = course.module_of(item.id)
     return module, course.position(item.id), len(module.items)
+
+
+def missed_questions(course: Course, attempts: list[tuple[str, bool, datetime]]) -> list[Question]:
+    """The course's questions the learner last answered wrong, most useful to practise first.
+
+    Never yet answered right comes before right once and wrong since; within each, the one answered longest ago
+    first (the memory most faded). `attempts` is (question, right, when) for every answer and review.
+    """
+    ever_right: dict[str, bool] = {}
+    latest: dict[str, tuple[bool, datetime]] = {}
+    for item_id, correct, at in sorted(attempts, key=lambda attempt: attempt[2]):
+        ever_right[item_id] = ever_right.get(item_id, False) or correct
+        latest[item_id] = (correct, at)
+    missed = [question for question in course.questions if question.id in latest and not latest[question.id][0]]
+    return sorted(missed, key=lambda question: (ever_right[question.id], latest[question.id][1]))

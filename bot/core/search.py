@@ -1,150 +1,56 @@
 """Free-text search over the reference cards and lessons, for a clinician with thirty seconds.
 
-BM25 ranking over each document's title, keywords and text (titles and keywords weigh more), with the
-query normalised the way clinicians write: case and plurals folded, shorthand and lay words expanded
-("STD" finds STI, "AVS" the after-visit summary, "pimp" the trafficker), and small typos corrected against
-the course's own vocabulary. Pure: the index is built once from the course.
+BM25 ranking over each document's title, keywords and text (titles and keywords weigh more), with the query read
+the way clinicians write (bot.core.vocabulary: stems, shorthand, action phrasing, small typos corrected against
+the course's own words). Results know the learner: cards and lessons for their region come first, those for other
+regions last, and a region named in the query wins over theirs. Each hit carries the line of its text that
+matched. A query nothing fits well gets no results rather than a weak one. Pure: the index is built once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.content.markup import plain_text
 from bot.content.model import Course
+from bot.core.vocabulary import (
+    CALLING,
+    STOPWORDS,
+    analyse,
+    expand,
+    region_named,
+    stem,
+    terms_of,
+    units,
+    words,
+)
 
 TITLE_WEIGHT = 3
 KEYWORD_WEIGHT = 3
 K1, B = 1.2, 0.75
-TYPO_CUTOFF = 80  # rapidfuzz ratio (0-100) for a misspelt word to count as a known one
+EXPANSION_WEIGHT = 0.5  # a synonym counts half as much as a word the clinician typed
+OWN_REGION = 2.0  # a card for the learner's own region (or the region the query names)
+OWN_VERSION = 1.4  # a card or lesson for the version of the course that region takes
+OTHER_REGION = 0.35  # a card or lesson meant for somewhere else
+CARD = 1.1  # cards are written for the shift; lessons teach
+MIN_COVERAGE = 0.34  # a result must match at least this share of what was typed (by weight)
+COORDINATION = 0.5  # how much a result's score depends on that share (0: not at all)
+MIN_SCORE = 2.0
+TYPO_CUTOFF, SHORT_TYPO_CUTOFF = 85, 90  # rapidfuzz ratio; words of 5 letters or fewer need the stricter one
 MIN_TYPO_LENGTH = 4
 SNIPPET_LENGTH = 70
-
-_STOPWORDS = (
-    "a an and are as at be by can do does for from how i if in into is it its me my of on or our should "
-    "so that the their them there these they this to up was we what when where which who why will with "
-    "you your about any look looking find show tell need know safely safe"
-)
-STOPWORDS = frozenset(_STOPWORDS.split())
-
-# Clinical shorthand and lay words, mapped to the words the course uses (after normalising).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "std": ("sti", "infection"),
-    "vd": ("sti",),
-    "sti": ("infection",),
-    "pimp": ("trafficker", "controller", "companion"),
-    "john": ("buyer", "commercial"),
-    "brand": ("tattoo", "branding"),
-    "branding": ("tattoo", "brand"),
-    "tattoo": ("branding",),
-    "icd": ("code", "icd-10-cm"),
-    "icd10": ("code", "icd-10-cm"),
-    "code": ("icd-10-cm",),
-    "coding": ("code",),
-    "dx": ("code", "diagnosis"),
-    "portal": ("proxy", "record"),
-    "mychart": ("portal", "proxy"),
-    "avs": ("after-visit", "summary", "discharge", "paperwork"),
-    "discharge": ("after-visit", "summary", "paperwork"),
-    "paperwork": ("after-visit", "summary"),
-    "interpreter": ("language", "translator"),
-    "translator": ("interpreter",),
-    "translate": ("interpreter",),
-    "minor": ("child", "under", "18", "youth"),
-    "kid": ("child", "minor"),
-    "teen": ("minor", "child", "youth"),
-    "teenager": ("minor", "child", "youth"),
-    "adolescent": ("minor", "youth"),
-    "child": ("minor",),
-    "ehr": ("record", "chart"),
-    "chart": ("record", "document"),
-    "charting": ("record", "document"),
-    "document": ("record",),
-    "documentation": ("record", "document"),
-    "photo": ("photograph", "photographing"),
-    "pic": ("photograph",),
-    "picture": ("photograph",),
-    "cop": ("police",),
-    "cops": ("police",),
-    "law": ("police", "legal"),
-    "cps": ("child", "protective", "report"),
-    "mandated": ("report", "reporting"),
-    "mandatory": ("report", "reporting"),
-    "hipaa": ("privacy", "disclosure"),
-    "hotline": ("helpline", "number"),
-    "helpline": ("hotline",),
-    "phone": ("hotline", "number"),
-    "number": ("hotline",),
-    "call": ("hotline",),
-    "911": ("emergency",),
-    "emergency": ("danger",),
-    "danger": ("emergency",),
-    "labour": ("labor",),
-    "work": ("labor",),
-    "worker": ("labor",),
-    "sex": ("sexual",),
-    "prostitution": ("sex", "commercial"),
-    "ptsd": ("mental", "trauma"),
-    "depression": ("mental",),
-    "suicide": ("mental", "self-harm"),
-    "passport": ("documents", "id"),
-    "id": ("documents", "passport"),
-    "visa": ("immigration", "documents"),
-    "debt": ("money", "owe"),
-    "cash": ("money",),
-    "respond": ("pearr", "response"),
-    "pearr": ("respond", "privacy", "educate"),
-    "sign": ("indicator", "red", "flag"),
-    "indicator": ("sign", "red", "flag"),
-    "redflag": ("indicator",),
-    "uk": ("united", "kingdom"),
-    "us": ("united", "states"),
-    "usa": ("united", "states"),
-    "canada": ("canadian",),
-    "australia": ("australian",),
-    "lgbt": ("lgbtq",),
-    "lgbtq": ("lgbtq+",),
-    "trans": ("transgender",),
-    "gay": ("lgbtq",),
-    "boy": ("male", "men"),
-    "men": ("male",),
-    "man": ("male", "men"),
-}
-PHRASES = {
-    "after visit summary": "avs",
-    "after-visit summary": "avs",
-    "red flag": "indicator",
-    "red flags": "indicator",
-    "under 18": "minor",
-    "mandated reporter": "mandated",
-    "sexually transmitted": "sti",
-    "icd 10": "icd",
-    "icd-10": "icd",
-}
-
-_TOKEN = re.compile(r"[a-z]\d{2}\.\d{1,3}[a-z0-9]*|[a-z0-9]+(?:[-+][a-z0-9]+)*\+?")
-
-
-def normalise(word: str) -> str:
-    """Fold simple plurals so "infections" finds "infection" (and "injuries" "injury")."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
-        # "diagnosis", "pelvis" keep their s; "STIs" loses it.
-        return word if len(word) > 5 and word.endswith("is") else word[:-1]
-    return word
-
-
-def tokens(text: str) -> list[str]:
-    return [normalise(token) for token in _TOKEN.findall(plain_text(text).lower())]
+SNIPPET_CONTEXT = 2  # words shown before the first matching word of a long line
+SHARED_LINE, BOILERPLATE = 3, 0.3  # a line in 3 documents or more is boilerplate: it counts 0.3 as a snippet
+_BULLET = " •-\t"
+# Stems of the words in a title that make a result about calling someone or reporting.
+CALLING_TITLE = frozenset(CALLING - {stem("number"), stem("phone")})
+CALLING_WORDS = analyse("hotline helpline line number call phone contact report")
 
 
 @dataclass(frozen=True)
@@ -155,6 +61,9 @@ class Document:
     id: str
     title: str
     text: str
+    region: str | None = None  # a card's region
+    versions: tuple[str, ...] = ()  # the course versions a lesson is for (none: everyone)
+    calling: bool = False  # about calling someone or reporting
 
 
 @dataclass(frozen=True)
@@ -162,13 +71,27 @@ class Hit:
     document: Document
     score: float
     snippet: str
+    index: int = 0  # the document's place in the index
+    line: int = 0  # the line of its text the snippet comes from
+    start: int = 0  # the word of that line the snippet starts at
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: tuple[Hit, ...]
+    region: str | None  # the region the ranking favoured: the one the query names, else the learner's
+    named: bool  # the query named that region
+    about_calling: bool  # the query, or one of its results, is about calling someone or reporting
 
 
 class SearchIndex:
     """BM25 over the course's cards and lessons."""
 
-    def __init__(self, documents: list[Document], fields: list[list[str]]) -> None:
+    def __init__(
+        self, documents: list[Document], fields: list[list[str]], versions: Mapping[str, str] | None = None
+    ) -> None:
         self.documents = documents
+        self._versions = dict(versions or {})
         self._counts = [Counter(field) for field in fields]
         self._lengths = [len(field) for field in fields]
         self._average = sum(self._lengths) / max(len(fields), 1)
@@ -177,77 +100,237 @@ class SearchIndex:
             frequency.update(counts.keys())
         total = len(fields)
         self._idf = {term: math.log(1 + (total - seen + 0.5) / (seen + 0.5)) for term, seen in frequency.items()}
-        self._vocabulary = [term for term in self._idf if len(term) >= MIN_TYPO_LENGTH and term.isalpha()]
+        self._rarest = max(self._idf.values(), default=1.0)
+        surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
+        self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
+        self._lines = [_lines(document.text) for document in documents]
+        # Analysed once here, not per query: the snippet's line is chosen for every hit shown.
+        self._line_terms = [[frozenset(analyse(line)) for line in lines] for lines in self._lines]
+        # Which documents hold each term, with the term's BM25 part in each: a query adds up only those.
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for index, counts in enumerate(self._counts):
+            length_factor = K1 * (1 - B + B * self._lengths[index] / self._average)
+            for term, seen_here in counts.items():
+                part = self._idf[term] * seen_here * (K1 + 1) / (seen_here + length_factor)
+                postings.setdefault(term, []).append((index, part))
+        self._postings = postings
+        self._shared = Counter(line for lines in self._lines for line in set(lines))
+        self.fingerprint = hashlib.blake2s(" ".join(d.id for d in documents).encode(), digest_size=2).hexdigest()
 
     @classmethod
     def build(cls, course: Course) -> SearchIndex:
         documents: list[Document] = []
         fields: list[list[str]] = []
         for card in course.cards:
-            documents.append(Document("card", card.id, card.title, card.text))
-            weighted = tokens(card.title) * TITLE_WEIGHT + tokens(" ".join(card.keywords)) * KEYWORD_WEIGHT
-            fields.append(weighted + tokens(card.text))
+            calling = card.group == "resources" or _about_calling(card.title)
+            documents.append(Document("card", card.id, card.title, card.text, card.region, (), calling))
+            weighted = analyse(card.title) * TITLE_WEIGHT + analyse(" ; ".join(card.keywords)) * KEYWORD_WEIGHT
+            # A region's lines are what anyone asking whom to call, or where to report, wants first.
+            lines = CALLING_WORDS if calling and card.region is not None else []
+            fields.append(weighted + analyse(card.text) + lines)
         for module in course.modules:
             for lesson in module.lessons:
-                documents.append(Document("lesson", lesson.id, lesson.title, lesson.text))
-                fields.append(tokens(lesson.title) * TITLE_WEIGHT + tokens(lesson.text))
-        return cls(documents, fields)
+                calling = _about_calling(lesson.title)
+                documents.append(
+                    Document("lesson", lesson.id, lesson.title, lesson.text, None, tuple(lesson.regions), calling)
+                )
+                fields.append(analyse(lesson.title) * TITLE_WEIGHT + analyse(lesson.text))
+        versions = {code: info.version for code, info in course.regions.items()}
+        return cls(documents, fields, versions)
 
-    def query_terms(self, query: str) -> list[str]:
-        """The query as index terms: phrases and shorthand expanded, stop words dropped, typos corrected."""
-        lowered = query.lower()
-        for phrase, replacement in PHRASES.items():
-            lowered = lowered.replace(phrase, f" {replacement} ")
-        terms: list[str] = []
-        for token in tokens(lowered):
-            if token in STOPWORDS:
-                continue
-            known = token if token in self._idf or token in SYNONYMS else self._correct(token)
-            if known is None:
-                continue
-            terms.append(known)
-            terms.extend(normalise(word) for word in SYNONYMS.get(known, ()))
-        return terms
+    # --- the query ----------------------------------------------------------------------------
 
-    def _correct(self, token: str) -> str | None:
-        if len(token) < MIN_TYPO_LENGTH or not token.isalpha():
+    def query_words(self, query: str) -> list[tuple[str, dict[str, float]]]:
+        """Each unit the clinician typed (a word, or a phrase read as one meaning) that the index can use, with
+        the terms it stands for and their weights; a word the course never uses comes with no terms."""
+        found: list[tuple[str, dict[str, float]]] = []
+        seen: set[tuple[str, ...]] = set()
+        for unit in units(query):
+            terms: dict[str, float] = {}
+            # A bare number (an age, a count) says little about the topic, unless it means something ("911").
+            content = [w for w in unit if stem(w) not in STOPWORDS and len(w) > 1 and (not w.isdigit() or expand(w))]
+            if not content:
+                continue
+            for word in content:
+                known = word if self._knows(word) else self._correct(word)
+                if known is None:
+                    continue
+                terms.update(dict.fromkeys(terms_of(known), 1.0))
+                for synonym in expand(known):
+                    for term in terms_of(synonym):
+                        terms.setdefault(term, EXPANSION_WEIGHT)
+            key = tuple(sorted(terms)) if terms else content
+            if tuple(key) not in seen:  # a word typed twice counts once
+                seen.add(tuple(key))
+                found.append((" ".join(content), terms))
+        return found
+
+    def query_terms(self, query: str) -> dict[str, float]:
+        """The query as weighted index terms."""
+        return _weights(self.query_words(query))
+
+    def _knows(self, word: str) -> bool:
+        return bool(expand(word)) or any(term in self._idf for term in terms_of(word))
+
+    def _correct(self, word: str) -> str | None:
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
-        candidates = [*self._vocabulary, *(word for word in SYNONYMS if len(word) >= MIN_TYPO_LENGTH)]
-        match = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        cutoff = SHORT_TYPO_CUTOFF if len(word) <= 5 else TYPO_CUTOFF
+        match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         return None if match is None else str(match[0])
 
-    def search(self, query: str, limit: int = 3) -> list[Hit]:
-        terms = self.query_terms(query)
-        if not terms:
-            return []
-        weights = Counter(terms)
-        scored = []
-        for index, counts in enumerate(self._counts):
-            score = self._score(index, counts, weights)
-            if score > 0:
-                scored.append((score, index))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [
-            Hit(self.documents[index], score, snippet(self.documents[index].text, weights.keys()))
-            for score, index in scored[:limit]
-        ]
+    # --- ranking ------------------------------------------------------------------------------
 
-    def _score(self, index: int, counts: Counter[str], weights: Counter[str]) -> float:
-        length_factor = K1 * (1 - B + B * self._lengths[index] / self._average)
-        score = 0.0
+    def find(self, query: str, region: str | None = None, limit: int = 3) -> Results:
+        """The best `limit` results for a learner in `region` (None: not known), or none when nothing fits."""
+        named = region_named(query)
+        favoured = named or region
+        typed = self.query_words(query)
+        weights = _weights(typed)
+        about_calling = any(stem(word) in CALLING for text, _ in typed for word in text.split())
+        if not weights:
+            return Results((), favoured, named is not None, about_calling)
+        scores: dict[int, float] = {}
         for term, weight in weights.items():
-            frequency = counts.get(term, 0)
-            if frequency:
-                # Expanded synonyms count for less than the words the clinician actually typed.
-                score += min(weight, 2) * self._idf[term] * frequency * (K1 + 1) / (frequency + length_factor)
-        return score
+            for index, part in self._postings.get(term, ()):
+                scores[index] = scores.get(index, 0.0) + weight * part
+        coverage_of = self._coverage(typed)
+        scored = []
+        for index in sorted(scores):
+            score = scores[index]
+            coverage = coverage_of.get(index, 0.0)
+            if score <= 0 or coverage < MIN_COVERAGE:
+                continue
+            factor = self._factor(self.documents[index], favoured) * (1 - COORDINATION + COORDINATION * coverage)
+            scored.append((score * factor, index))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        if not scored or scored[0][0] < MIN_SCORE:
+            return Results((), favoured, named is not None, about_calling)
+        hits: list[Hit] = []
+        titles: set[str] = set()
+        for score, index in scored:
+            document = self.documents[index]
+            if document.title in titles:  # one "Chart and code", the learner's, not five
+                continue
+            titles.add(document.title)
+            line, start = self._best_line(index, typed)
+            hits.append(Hit(document, score, _snippet(self._lines[index], line, start), index, line, start))
+            if len(hits) == limit:
+                break
+        about_calling = about_calling or (bool(hits) and hits[0].document.calling)
+        return Results(tuple(hits), favoured, named is not None, about_calling)
+
+    def search(self, query: str, limit: int = 3, region: str | None = None) -> list[Hit]:
+        return list(self.find(query, region, limit).hits)
+
+    def _factor(self, document: Document, region: str | None) -> float:
+        factor = CARD if document.kind == "card" else 1.0
+        if region is None:
+            return factor
+        version = self._versions.get(region, "INTL")
+        if document.region is not None:
+            if document.region == region:
+                return factor * OWN_REGION
+            return factor * (OWN_VERSION if document.region == version else OTHER_REGION)
+        if document.versions:
+            return factor * (OWN_VERSION if version in document.versions else OTHER_REGION)
+        return factor
+
+    def _coverage(self, typed: list[tuple[str, dict[str, float]]]) -> dict[int, float]:
+        """For each document that matches any of it, the share of what was typed it matches, each unit weighted
+        by how rare its rarest term is. A word the course never uses counts like a fairly rare one: it may be the
+        point of the question."""
+        total = 0.0
+        matched: dict[int, float] = {}
+        for _, terms in typed:
+            weight = max((self._idf.get(term, 0.0) for term in terms), default=0.0) or self._rarest * 1.0
+            total += weight
+            for index in {index for term in terms for index, _ in self._postings.get(term, ())}:
+                matched[index] = matched.get(index, 0.0) + weight
+        return {index: share / total for index, share in matched.items()} if total else {}
+
+    # --- snippets -----------------------------------------------------------------------------
+
+    def _best_line(self, index: int, typed: list[tuple[str, dict[str, float]]]) -> tuple[int, int]:
+        """The line that matches the query best (the first of equals), and where its snippet starts. Each unit
+        typed counts once, by its best term; a line many documents share ("No single indicator proves
+        trafficking") counts for less than one of this document's own."""
+        lines = self._lines[index]
+        if not lines:
+            return 0, 0
+        scores = []
+        for line, terms in zip(lines, self._line_terms[index], strict=True):
+            score = sum(
+                max((weight * self._idf.get(term, 0.0) for term, weight in unit.items() if term in terms), default=0.0)
+                for _, unit in typed
+            )
+            scores.append(score * (BOILERPLATE if self._shared.get(line, 0) >= SHARED_LINE else 1.0))
+        best = max(range(len(lines)), key=lambda number: (scores[number], -number))
+        wanted = {term for _, unit in typed for term in unit}
+        return best, _start(lines[best], wanted)
+
+    def hit_at(self, index: int, line: int, start: int) -> Hit | None:
+        """A hit rebuilt from where it was found (for "back to the results"), or None if that is out of range."""
+        if not 0 <= index < len(self.documents):
+            return None
+        lines = self._lines[index]
+        if lines and not 0 <= line < len(lines):
+            return None
+        return Hit(self.documents[index], 0.0, _snippet(lines, line, start), index, line, start)
+
+
+def _weights(typed: list[tuple[str, dict[str, float]]]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for _, terms in typed:
+        for term, weight in terms.items():
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def _about_calling(title: str) -> bool:
+    return any(stem(word) in CALLING_TITLE for word in words(title))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(_BULLET) for line in plain_text(text).splitlines() if line.strip(_BULLET)]
+
+
+def _start(line: str, terms: Iterable[str]) -> int:
+    """Where a long line's snippet starts: a couple of words before the first word that matched."""
+    if len(line) <= SNIPPET_LENGTH:
+        return 0
+    wanted = set(terms)
+    for number, chunk in enumerate(line.split()):
+        if wanted.intersection(analyse(chunk)):
+            return max(0, number - SNIPPET_CONTEXT)
+    return 0
+
+
+def _snippet(lines: list[str], line: int, start: int) -> str:
+    if not lines or not 0 <= line < len(lines):
+        return ""
+    chunks = lines[line].split()
+    shown = " ".join(chunks[start:])
+    lead = "…" if start > 0 else ""
+    if len(lead) + len(shown) <= SNIPPET_LENGTH:
+        return lead + shown
+    cut = shown[: SNIPPET_LENGTH - len(lead) - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    if cut.rfind("{") > cut.rfind("}"):  # never cut a placeholder ("{emergency}") in two
+        cut = cut[: cut.rfind("{")]
+    return f"{lead}{cut.rstrip(' ,;:')}…"
 
 
 def snippet(text: str, terms: Iterable[str]) -> str:
-    """The line of `text` that mentions most of `terms`, cut to one short line."""
+    """The line of `text` that mentions most of `terms` (index terms), cut to one short line around them."""
     wanted = set(terms)
-    lines = [line.strip(" •-\t") for line in plain_text(text).splitlines() if line.strip(" •-\t")]
+    lines = _lines(text)
     if not lines:
         return ""
-    best = max(lines, key=lambda line: (len(wanted & set(tokens(line))), -lines.index(line)))
-    return best if len(best) <= SNIPPET_LENGTH else best[: SNIPPET_LENGTH - 1].rstrip() + "…"
+    best = max(range(len(lines)), key=lambda number: (len(wanted & set(analyse(lines[number]))), -number))
+    return _snippet(lines, best, _start(lines[best], wanted))
+
+
+def normalise(word: str) -> str:
+    """A word as the index keeps it (its stem), so "infections" finds "infection"."""
+    return stem(word.lower())

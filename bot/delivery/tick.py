@@ -14,6 +14,9 @@ takes at most one chunk.
 Crash safety: every message is recorded as intended (pending) before it is sent and confirmed after.
 A crash between the two errs toward sending twice, never toward losing a bite: at start-up
 `Store.recover_pending` fails the pending sends and makes their learners due again.
+
+After sending, each tick removes the buttons of messages that were put off, answered elsewhere or superseded
+(where the sender can edit messages), and every few hours it prunes what the store no longer needs.
 """
 
 from __future__ import annotations
@@ -24,12 +27,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from bot.content.model import Course, Question
-from bot.conversation import schedule_texts, texts
+from bot.conversation import bite_texts, texts
 from bot.conversation.audience import Audience
 from bot.conversation.replies import Reply
-from bot.delivery.sending import DEFAULT_RATE, Delivery, Pacer, Sender, deliver
+from bot.delivery.sending import (
+    DEFAULT_RATE,
+    Blocked,
+    Delivery,
+    FloodWait,
+    NetworkTrouble,
+    Pacer,
+    Rejected,
+    Sender,
+    deliver,
+)
 from bot.logs import learner_ref
 from bot.store import DueLearner, Intent, Store
 from scheduler import planning
@@ -40,6 +54,17 @@ logger = logging.getLogger(__name__)
 TICK_INTERVAL = timedelta(seconds=45)
 CHUNK_SECONDS = 1.0  # how much sending each chunk holds
 LARGEST_CHUNK = 1000
+PRUNE_EVERY = timedelta(hours=6)
+BUTTONS_PER_TICK = 100  # edits are bulk requests too: a backlog is cleared over a few ticks
+
+
+@runtime_checkable
+class ButtonRemover(Protocol):
+    """A sender that can also take the buttons off a message it sent (Telegram can; the terminal cannot)."""
+
+    async def clear_buttons(self, chat_id: int, message_id: int) -> None:
+        """Remove the message's inline keyboard; raises what `Sender.send` raises."""
+        ...
 
 
 @dataclass
@@ -69,6 +94,7 @@ class Ticker:
         interval: timedelta = TICK_INTERVAL,
         pacer: Pacer | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        prune_every: timedelta | None = PRUNE_EVERY,
     ) -> None:
         self.course = course
         self.store = store
@@ -83,6 +109,8 @@ class Ticker:
         # When a tick last read and wrote the store successfully: what the health check judges the tick by.
         self.last_success: datetime | None = None
         self._stopped = False
+        self._pruned_at: datetime | None = None
+        self._prune_every = prune_every  # None: never (to measure what pruning saves)
 
     async def start(self) -> int:
         """At start-up: re-plan whatever a crash left half-sent; returns how many learners that was."""
@@ -95,7 +123,7 @@ class Ticker:
         """Who is due at `now` and what each gets (no sending, no writing)."""
         batch = await self.store.outbox.due_batch(now, self.batch_size)
         return [
-            (due, planning.plan(self._taken_by(due), due.schedule, due.record, due.reviews, due.today, now))
+            (due, planning.plan(self._taken_by(due), due.schedule, due.record, due.reviews, due.today, now, due.shown))
             for due in batch
         ]
 
@@ -114,6 +142,8 @@ class Ticker:
                     break
             if report.planned:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
+            if not self._stopped:
+                await self._upkeep(self.clock())
             return report
 
     async def _chunk(self, report: TickReport) -> int:
@@ -137,6 +167,38 @@ class Ticker:
             report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
         return len(plans)
 
+    async def _upkeep(self, now: datetime) -> None:
+        """Buttons that should go, message ids past 48 hours, and (every few hours) pruning."""
+        pruning = self.store.pruning
+        await pruning.buttons_cleared(await pruning.only_copy_answered())
+        if isinstance(self.sender, ButtonRemover):
+            cleared = []
+            for stale in await pruning.stale_buttons(BUTTONS_PER_TICK):
+                if await self._clear(self.sender, stale.chat_id, stale.message_id):
+                    cleared.append(stale.send_id)
+            await pruning.buttons_cleared(cleared)
+        await pruning.forget_message_ids(now)
+        if self._prune_every is not None and (self._pruned_at is None or now - self._pruned_at >= self._prune_every):
+            pruned = await pruning.prune(now, frozenset(question.id for question in self.course.questions))
+            self._pruned_at = now
+            if pruned:
+                logger.info("pruned %d old sends", pruned)
+
+    async def _clear(self, remover: ButtonRemover, chat_id: int, message_id: int) -> bool:
+        """Take a message's buttons off; True once they are gone (or can never be: the message is too old,
+        deleted, already bare, or the learner blocked the bot). Network trouble leaves it for the next tick."""
+        await self.pacer.turn()
+        try:
+            await remover.clear_buttons(chat_id, message_id)
+        except FloodWait as wait:
+            self.pacer.hold(wait.seconds)
+            return False
+        except NetworkTrouble:
+            return False
+        except (Rejected, Blocked):
+            return True
+        return True
+
     async def stop(self) -> None:
         """Let the chunk under way finish (its sends confirmed), then run no more: for a clean shutdown."""
         self._stopped = True
@@ -145,18 +207,22 @@ class Ticker:
 
     def _compose(self, plan: planning.Plan, send_id: int, schedule: LearnerSchedule) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:
-            return schedule_texts.auto_paused()
+            return bite_texts.auto_paused()
+        if plan.kind is Kind.COMEBACK:
+            return bite_texts.comeback(last=plan.next_due is None)
+        if plan.kind is Kind.INVITE:
+            return bite_texts.invite_to_set_up()
         item = self.course.item(plan.item_id or "")
         if item is None:  # the content changed since planning: nothing sensible to send
-            return schedule_texts.auto_paused()
+            return bite_texts.auto_paused()
         audience = Audience(self.course, schedule.region, schedule.user_id)
         if plan.kind is Kind.REVIEW and isinstance(item, Question):
-            reply = schedule_texts.review_question(audience, item, send_id)
+            reply = bite_texts.review_question(audience, item, send_id)
         elif isinstance(item, Question):
-            reply = texts.question(audience, item)
+            reply = texts.with_milestone(audience, item, texts.question(audience, item))
         else:
-            reply = texts.lesson(audience, item)
-        return schedule_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=schedule.discreet)
+            reply = texts.with_milestone(audience, item, texts.lesson(audience, item))
+        return bite_texts.scheduled(reply, send_id, reminder=plan.reminder, discreet=schedule.discreet)
 
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
         outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)
@@ -172,18 +238,28 @@ class Ticker:
         return outcome
 
 
+# Notices share the kind the sends table was made with; the item column names which notice it was.
+_NOTICES = {Kind.PAUSE_NOTICE: None, Kind.COMEBACK: "comeback", Kind.INVITE: "invite"}
+
+
 def _intent(due: DueLearner, plan: planning.Plan, now: datetime, course: Course) -> Intent:
     prefs = due.schedule.prefs
+    kind = plan.kind.value if plan.kind is not None else None
+    item_id = plan.item_id
+    if plan.kind is not None and plan.kind in _NOTICES:
+        kind, item_id = Kind.PAUSE_NOTICE.value, _NOTICES[plan.kind]
     return Intent(
         user_id=due.schedule.user_id,
-        kind=plan.kind.value if plan.kind is not None else None,
-        item_id=plan.item_id,
+        kind=kind,
+        item_id=item_id,
         local_day=prefs.local_day(now) if prefs else now.date(),
         next_due=plan.next_due,
         pause=plan.pause,
         resume=plan.resume,
         reminder=plan.reminder,
         skip_if_delivered=plan.kind is Kind.NEW and not isinstance(course.item(plan.item_id or ""), Question),
+        comeback=plan.comeback,
+        invited=plan.invited,
     )
 
 

@@ -22,7 +22,9 @@ async def upcoming(store: Store, course: Course, now: datetime, limit: int) -> l
     rows = []
     for due, when in await store.outbox.upcoming(now, limit):
         prefs = due.schedule.prefs
-        kind, item_id = planning.choose(course, due.record, due.reviews, due.today, prefs.pace if prefs else 1, when)
+        kind, item_id = planning.choose(
+            course, due.record, due.reviews, due.today, prefs.pace if prefs else 1, when, due.shown
+        )
         what = f"{kind.value} {item_id}" if kind is not None and item_id else "nothing new (course done)"
         if due.schedule.paused:
             what = "resume after pause"

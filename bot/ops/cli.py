@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.errors import CoursebotError
@@ -38,7 +39,36 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
     stats.add_argument("--csv", type=Path, metavar="DIR", help="also write the figures as CSV files into DIR")
     stats.add_argument("--plot", type=Path, metavar="DIR", help="also draw the funnel and item difficulty as PNGs")
+    stats.add_argument("--cohort", metavar="NAME", help="only this cohort's members, with its completions")
     stats.set_defaults(handler="stats")
+
+    outcomes = commands.add_parser(
+        "outcomes", help="enrolment, completion, knowledge and confidence before and after (small groups withheld)"
+    )
+    outcomes.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    outcomes.add_argument("--cohort", metavar="NAME", help="only this cohort's members")
+    outcomes.add_argument("--csv", type=Path, metavar="DIR", help="also write the figures as CSV files into DIR")
+    outcomes.add_argument(
+        "--plot", type=Path, metavar="DIR", help="also draw knowledge before/after and completion over time as PNGs"
+    )
+    outcomes.set_defaults(handler="outcomes")
+
+    cohort = commands.add_parser("cohort", help="cohorts for training offices: create, list, close")
+    cohort_commands = cohort.add_subparsers(dest="cohort_command", required=True, metavar="ACTION")
+    create = cohort_commands.add_parser("create", help="create a cohort and print its invite link")
+    create.add_argument("name")
+    create.add_argument("--due", type=_day, metavar="YYYY-MM-DD", help="the date members should finish by")
+    create.add_argument("--owner", type=int, metavar="TELEGRAM_USER_ID", help="who may see the cohort's /stats")
+    create.add_argument("--bot-username", help="the bot's username for the link (default: asked of Telegram)")
+    create.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    create.set_defaults(handler="cohort_create")
+    listing = cohort_commands.add_parser("list", help="the cohorts, with their members and status")
+    listing.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    listing.set_defaults(handler="cohort_list")
+    close = cohort_commands.add_parser("close", help="stop new joins (members stay)")
+    close.add_argument("name")
+    close.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
+    close.set_defaults(handler="cohort_close")
 
     verify = commands.add_parser("verify", help="check a certificate's verification code")
     verify.add_argument("code")
@@ -48,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-completions", help="the certificates issued, as CSV")
     export.add_argument("--db", type=Path, help="the SQLite file (default: COURSEBOT_DB)")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    export.add_argument("--cohort", metavar="NAME", help="only this cohort's members")
     export.set_defaults(handler="export_completions")
 
     backup = commands.add_parser("backup", help="copy the database safely, even while the bot runs")
@@ -59,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", help="the content folder (default: COURSEBOT_CONTENT)")
     validate.set_defaults(handler="validate")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,11 +7,12 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from bot.content import Course, load_course
 from bot.errors import ContentError
 from bot.logs import configure_logging, set_learner_key
-from bot.ops import operations
+from bot.ops import cohorts, operations
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from bot.telegram.serve import serve_telegram, serve_terminal
@@ -121,7 +122,55 @@ async def _print_schedule(db: Path, course: Course, limit: int) -> None:
 def stats(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging("WARNING")
-    print(asyncio.run(operations.stats(args.db or settings.db, _load(settings), utc_now(), args.csv, args.plot)))
+    db, course = args.db or settings.db, _load(settings)
+    if args.cohort is not None:
+        if args.csv is not None or args.plot is not None:
+            raise SystemExit("coursebot: --csv and --plot of a cohort are `coursebot outcomes --cohort NAME`")
+        print(asyncio.run(cohorts.stats(db, course, utc_now(), args.cohort)))
+        return 0
+    print(asyncio.run(operations.stats(db, course, utc_now(), args.csv, args.plot)))
+    return 0
+
+
+def outcomes(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    db, course = args.db or settings.db, _load(settings)
+    print(asyncio.run(cohorts.outcomes_report(db, course, args.cohort, args.csv, args.plot)))
+    return 0
+
+
+def cohort_create(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    username = args.bot_username
+    if username is None:
+        if settings.telegram_bot_token is None:
+            raise SystemExit("coursebot: give --bot-username, or set TELEGRAM_BOT_TOKEN to ask Telegram for it")
+        base_url = str(settings.telegram_base_url) if settings.telegram_base_url else None
+        username = asyncio.run(cohorts.bot_username(settings.telegram_bot_token.get_secret_value(), base_url))
+    cohort, link = asyncio.run(
+        cohorts.create(
+            args.db or settings.db, args.name, utc_now(), due_on=args.due, owner_id=args.owner, username=username
+        )
+    )
+    due = f", due {cohort.due_on:%d %B %Y}" if cohort.due_on else ""
+    print(f'Cohort "{cohort.name}" created{due}. Its invite link (share it only with its members):')
+    print(link)
+    return 0
+
+
+def cohort_list(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    print(asyncio.run(cohorts.listing(args.db or settings.db)))
+    return 0
+
+
+def cohort_close(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING")
+    print(asyncio.run(cohorts.close(args.db or settings.db, args.name, utc_now())))
     return 0
 
 
@@ -138,11 +187,18 @@ def verify(args: argparse.Namespace) -> int:
 def export_completions(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging("WARNING")
+    db = args.db or settings.db
+
+    async def export(out: TextIO) -> int:
+        if args.cohort is not None:
+            return await cohorts.export_completions(db, args.cohort, out)
+        return await operations.export_completions(db, out)
+
     if args.out is None:
-        count = asyncio.run(operations.export_completions(args.db or settings.db))
+        count = asyncio.run(export(sys.stdout))
     else:
         with args.out.open("w", newline="", encoding="utf-8") as out:
-            count = asyncio.run(operations.export_completions(args.db or settings.db, out))
+            count = asyncio.run(export(out))
     print(f"{count} certificate(s) exported", file=sys.stderr)
     return 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import Course
-from bot.conversation.certificate_chat import CertificateChat
+from bot.conversation.certificate_chat import CertificateChat, CertificateOptions
 from bot.reports import stats as statistics
 from bot.store import Store
 
@@ -28,7 +28,9 @@ async def stats(db: Path, course: Course, now: datetime, csv_dir: Path | None, p
 
 async def verify(db: Path, course: Course, secret: str | None, code: str, now: datetime) -> tuple[bool, str]:
     async with await Store.open(db) as store:
-        text = await CertificateChat(course, store, lambda: now, secret, frozenset()).describe(code)
+        text = await CertificateChat(
+            course, store, lambda: now, CertificateOptions(secret=secret), frozenset()
+        ).describe(code)
     return text.startswith("GENUINE"), text
 
 

@@ -71,14 +71,20 @@ def compute(course: Course, rows: StatisticsRows, now: datetime) -> Report:
         done[user_id][item_id] = when
         first_answers[item_id].append((option, correct))
 
-    enrolled = {user_id: when for user_id, when, _, _ in rows.learners}
+    enrolled = {user_id: when for user_id, when, *_ in rows.learners}
+    # Each learner is judged on the version of the course their region takes (the modules are the same in all).
+    taken = {user_id: course.for_region(region) for user_id, _, _, _, region in rows.learners}
     funnel = []
-    for module in course.modules:
-        finished = sum(all(item.id in done[user] for item in module.items) for user in enrolled)
+    for index, module in enumerate(course.modules):
+        finished = sum(
+            all(item.id in done[user] for item in taken[user].modules[index].items)
+            for user in enrolled
+            if index < len(taken[user].modules)
+        )
         funnel.append((module.title, small(finished)))
     completion_days = []
     for user, enrolled_at in enrolled.items():
-        times = [done[user].get(item.id) for item in course.items]
+        times = [done[user].get(item.id) for item in taken[user].items]
         if all(times):
             completion_days.append((max(t for t in times if t) - enrolled_at) / timedelta(days=1))
 
@@ -100,8 +106,8 @@ def compute(course: Course, rows: StatisticsRows, now: datetime) -> Report:
         enrolled=small(len(enrolled)),
         active_7_days=small(sum(now - when <= timedelta(days=7) for when in last_seen.values())),
         active_30_days=small(sum(now - when <= timedelta(days=30) for when in last_seen.values())),
-        paused=small(sum(paused for _, _, _, paused in rows.learners)),
-        blocked=small(sum(not active for _, _, active, _ in rows.learners)),
+        paused=small(sum(paused for _, _, _, paused, _ in rows.learners)),
+        blocked=small(sum(not active for _, _, active, _, _ in rows.learners)),
         funnel=funnel,
         completed_course=small(len(completion_days)),
         median_days_to_complete=statistics.median(completion_days) if len(completion_days) >= MIN_GROUP else None,

@@ -2,8 +2,10 @@
 
 `Store` opens, configures and migrates the file (`PRAGMA user_version`), and offers one part per aggregate,
 all sharing one serialized connection (`database`): `learners` (enrolment and settings), `progress` (what was
-sent and answered), `outbox` (the schedule's planned messages and reviews), `privacy` (message ids, /mydata,
-erasure), `certificates` and `statistics`. Each part's methods are named for intent and return dataclasses,
+sent and answered), `outbox` (the schedule's planned messages and reviews), `pruning` (what is no longer
+needed, and buttons that should go), `privacy` (message ids, /mydata, erasure), `certificates`, `statistics`,
+`cohorts` (training offices' groups and their members) and `assessments` (the knowledge checks and ratings).
+Each part's methods are named for intent and return dataclasses,
 never rows. Times are stored as ISO 8601 text in UTC.
 """
 
@@ -19,21 +21,26 @@ from types import TracebackType
 import aiosqlite
 
 from bot.errors import StoreError
+from bot.store.assessments import Assessments, OutcomeRows
 from bot.store.certificates import Certificate, Certificates
+from bot.store.cohorts import Cohort, Cohorts
 from bot.store.database import Database
 from bot.store.learners import Learners
 from bot.store.migrations import MIGRATIONS
 from bot.store.outbox import DueLearner, Intent, Outbox
 from bot.store.privacy import LEARNER_TABLES, Privacy
 from bot.store.progress import Progress, PullClaim
+from bot.store.pruning import Pruning
 from bot.store.statistics import Statistics, StatisticsRows
 
 __all__ = [
     "LEARNER_TABLES",
     "SCHEMA_VERSION",
     "Certificate",
+    "Cohort",
     "DueLearner",
     "Intent",
+    "OutcomeRows",
     "PullClaim",
     "StatisticsRows",
     "Store",
@@ -53,9 +60,12 @@ class Store:
         self.learners = Learners(database)
         self.progress = Progress(database)
         self.outbox = Outbox(database)
+        self.pruning = Pruning(database)
         self.privacy = Privacy(database)
         self.certificates = Certificates(database)
         self.statistics = Statistics(database)
+        self.cohorts = Cohorts(database)
+        self.assessments = Assessments(database)
 
     @classmethod
     async def open(cls, path: Path | str, *, check_integrity: bool = False) -> Store:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from scheduler.planning import LearnerSchedule
+from scheduler.planning import LearnerSchedule, Setup
 from scheduler.windows import Preferences
 
 
@@ -35,16 +35,48 @@ def clock(text: str) -> time:
     return time.fromisoformat(text)
 
 
+def optional_moment(text: str | None) -> datetime | None:
+    return from_text(text) if text else None
+
+
+def draft_text(prefs: Preferences) -> str:
+    """A schedule being set up, as one column: zone, time, days, pace, quiet hours, whether they were chosen."""
+    return "|".join(
+        (
+            prefs.timezone,
+            f"{prefs.daily_time:%H:%M}",
+            str(days_mask(prefs.days)),
+            str(prefs.pace),
+            f"{prefs.quiet_start:%H:%M}",
+            f"{prefs.quiet_end:%H:%M}",
+            str(int(prefs.quiet_chosen)),
+        )
+    )
+
+
+def draft_from(text: str | None) -> Preferences | None:
+    if not text:
+        return None
+    try:
+        zone, daily, days, pace, quiet_start, quiet_end, chosen = text.split("|")
+        return Preferences(zone, clock(daily), days_from(int(days)), int(pace), clock(quiet_start), clock(quiet_end),
+                           quiet_chosen=chosen == "1")  # fmt: skip
+    except ValueError:
+        return None
+
+
 SCHEDULE_COLUMNS = (
     "user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until, "
-    "snoozed_until, unanswered, reminded, discreet, region"
+    "snoozed_until, unanswered, reminded, discreet, region, quiet_chosen, enrolled_at, last_active_at, paused_at, "
+    "comebacks, setup"
 )
 
 
 def schedule_from(row: Any) -> LearnerSchedule:
     """A learner's schedule from a row of SCHEDULE_COLUMNS."""
     (user_id, chat_id, timezone, daily_time, days, pace, quiet_start, quiet_end, active, paused, paused_until,
-     snoozed_until, unanswered, reminded, discreet, region) = row  # fmt: skip
+     snoozed_until, unanswered, reminded, discreet, region, quiet_chosen, enrolled_at, last_active_at, paused_at,
+     comebacks, setup) = row  # fmt: skip
     prefs = None
     if timezone is not None:
         prefs = Preferences(
@@ -54,6 +86,7 @@ def schedule_from(row: Any) -> LearnerSchedule:
             pace=pace,
             quiet_start=clock(quiet_start),
             quiet_end=clock(quiet_end),
+            quiet_chosen=bool(quiet_chosen),
         )
     return LearnerSchedule(
         user_id=user_id,
@@ -67,4 +100,9 @@ def schedule_from(row: Any) -> LearnerSchedule:
         reminded=bool(reminded),
         discreet=bool(discreet),
         region=region,
+        enrolled_at=optional_moment(enrolled_at),
+        last_active=optional_moment(last_active_at),
+        paused_at=optional_moment(paused_at),
+        comebacks=comebacks,
+        setup=Setup(setup) if setup else None,
     )

@@ -153,4 +153,117 @@ MIGRATIONS: tuple[str, ...] = (
         probed_at TEXT    NOT NULL
     );
     """,
+    # 7: certificates keep the hours they state (the course's length can change) and can be revoked when a
+    # corrected one is issued; answers are counted per question for the peer pulse, through an index; a review
+    # the learner asked for (/review) is marked as practice, so it never uses up the day's scheduled bites.
+    """
+    ALTER TABLE sends ADD COLUMN practice INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE certificates ADD COLUMN hours REAL;
+    UPDATE certificates SET hours = 2.5;
+    ALTER TABLE certificates ADD COLUMN revoked_at TEXT;
+    CREATE INDEX answers_by_item ON answers (item_id, option);
+    """,
+    # 8: cohorts for training offices. A cohort has an unguessable invite code, an optional due date and an
+    # owner (a Telegram user id, who need not be a learner); a learner belongs to at most one cohort at a time
+    # (the member's user id is the key) and joined only after agreeing to what its owner sees.
+    # `reminded` is the due-date reminder last dealt with (days before the due date: 7, then 1).
+    """
+    CREATE TABLE cohorts (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+        code       TEXT    NOT NULL UNIQUE,
+        owner_id   INTEGER,
+        due_on     TEXT,
+        created_at TEXT    NOT NULL,
+        closed_at  TEXT
+    );
+    CREATE TABLE cohort_members (
+        user_id   INTEGER PRIMARY KEY REFERENCES learners(user_id) ON DELETE CASCADE,
+        cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+        joined_at TEXT    NOT NULL,
+        reminded  INTEGER
+    );
+    CREATE INDEX cohort_members_by_cohort ON cohort_members (cohort_id);
+    """,
+    # 9: the knowledge checks before and after the course, and the 1-5 ratings. Kept to the minimum the
+    # outcomes need: whether each check item was answered well (not the option chosen, not when), and each
+    # rating; per learner and phase, how far they are (offered, started, skipped, done).
+    """
+    CREATE TABLE checks (
+        user_id    INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase      TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        status     TEXT    NOT NULL CHECK (status IN ('offered', 'started', 'skipped', 'done')),
+        PRIMARY KEY (user_id, phase)
+    ) WITHOUT ROWID;
+    CREATE TABLE check_answers (
+        user_id INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase   TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        item_id TEXT    NOT NULL,
+        correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        PRIMARY KEY (user_id, phase, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE ratings (
+        user_id INTEGER NOT NULL REFERENCES learners(user_id) ON DELETE CASCADE,
+        phase   TEXT    NOT NULL CHECK (phase IN ('pre', 'post')),
+        scale   TEXT    NOT NULL,
+        value   INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5),
+        PRIMARY KEY (user_id, phase, scale)
+    ) WITHOUT ROWID;
+    """,
+    # 10: the journey through time. Whether the quiet hours are the learner's own choice (an explicit daily time
+    # may move only the default ones); where they are with setting up, and the schedule being set up (nothing is
+    # scheduled until they confirm it); when a typing prompt was asked (it expires); the last time they engaged
+    # (auto-pause waits for a week of silence); when an open-ended pause began and how many invitations to come
+    # back followed it; and, for 48 hours only, the Telegram id of each scheduled message, so its buttons can be
+    # removed once it is answered elsewhere, put off or superseded.
+    """
+    ALTER TABLE learners ADD COLUMN quiet_chosen   INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE learners ADD COLUMN setup          TEXT CHECK (setup IN ('asked', 'skipped', 'invited'));
+    ALTER TABLE learners ADD COLUMN draft          TEXT;
+    ALTER TABLE learners ADD COLUMN awaiting_at    TEXT;
+    ALTER TABLE learners ADD COLUMN last_active_at TEXT;
+    ALTER TABLE learners ADD COLUMN paused_at      TEXT;
+    ALTER TABLE learners ADD COLUMN comebacks      INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sends ADD COLUMN message_id INTEGER;
+    CREATE INDEX sends_with_buttons ON sends (sent_at) WHERE message_id IS NOT NULL;
+    CREATE INDEX sends_by_item ON sends (user_id, item_id);
+    CREATE INDEX sends_by_age ON sends (created_at);
+    -- Quiet hours other than the default were chosen by the learner.
+    UPDATE learners SET quiet_chosen = 1 WHERE quiet_start != '21:00' OR quiet_end != '07:00';
+
+    UPDATE learners SET last_active_at = (
+        SELECT MAX(at) FROM (
+            SELECT answered_at AS at FROM answers WHERE user_id = learners.user_id
+            UNION ALL SELECT reviewed_at FROM reviews WHERE user_id = learners.user_id
+            UNION ALL SELECT created_at FROM sends WHERE user_id = learners.user_id AND kind = 'pull'
+        )
+    );
+    -- Learners the bot had paused for good are invited back like anyone paused from now on.
+    UPDATE learners SET paused_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'),
+        next_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+    WHERE paused = 1 AND paused_until IS NULL AND timezone IS NOT NULL AND active = 1;
+
+    DROP TRIGGER learner_acts_pull;
+    DROP TRIGGER learner_acts_answer;
+    DROP TRIGGER learner_acts_review;
+    CREATE TRIGGER learner_acts_pull AFTER INSERT ON sends WHEN NEW.kind = 'pull'
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.created_at WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_answer AFTER INSERT ON answers
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.answered_at WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER learner_acts_review AFTER INSERT ON reviews
+    BEGIN
+        UPDATE learners SET unanswered = 0, reminded = 0, last_active_at = NEW.reviewed_at WHERE user_id = NEW.user_id;
+    END;
+    -- A learner who skipped setting up (or left it half done) is invited once, a few minutes after their first
+    -- lesson: they become due then, and the tick sends the invitation.
+    CREATE TRIGGER invite_after_first_lesson AFTER INSERT ON deliveries
+    BEGIN
+        UPDATE learners SET next_due_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', NEW.delivered_at, '+3 minutes')
+        WHERE user_id = NEW.user_id AND setup IN ('asked', 'skipped') AND timezone IS NULL AND next_due_at IS NULL;
+    END;
+    """,
 )

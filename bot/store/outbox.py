@@ -4,14 +4,14 @@ answers to reviews, so a crash or a restart loses no bite and sends none twice i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.engine import AnswerRecord, LearnerRecord
 from bot.store.codec import SCHEDULE_COLUMNS, from_text, optional_text, schedule_from, to_text
 from bot.store.database import Database, Transaction
-from scheduler.planning import LearnerSchedule, ReviewDue, Today
+from scheduler.planning import LearnerSchedule, ReviewDue, Shown, Today
 from scheduler.spacing import ReviewState
 
 
@@ -23,6 +23,7 @@ class DueLearner:
     record: LearnerRecord
     reviews: tuple[ReviewDue, ...]
     today: Today
+    shown: dict[str, Shown] = field(default_factory=dict)  # how often each unanswered item was shown, and when
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Intent:
     resume: bool = False
     reminder: bool = False
     skip_if_delivered: bool = False  # a lesson: send it only if this intent is the one that delivers it
+    comeback: bool = False  # an invitation to come back after a pause: count it
+    invited: bool = False  # the one invitation to set up a schedule: never again
 
 
 class Outbox:
@@ -57,6 +60,12 @@ class Outbox:
             (to_text(now), limit),
         )
         return await self._with_plan_inputs([schedule_from(row) for row in rows], now)
+
+    async def plan_inputs(self, user_id: int, now: datetime) -> DueLearner | None:
+        """One learner with all a plan needs (for what a confirmation or /progress says)."""
+        rows = await self._db.fetch(f"SELECT {SCHEDULE_COLUMNS} FROM learners WHERE user_id = ?", (user_id,))
+        found = await self._with_plan_inputs([schedule_from(row) for row in rows], now)
+        return found[0] if found else None
 
     async def upcoming(self, now: datetime, limit: int) -> list[tuple[DueLearner, datetime]]:
         """The next `limit` scheduled deliveries (due or not), soonest first, for operators."""
@@ -87,9 +96,19 @@ class Outbox:
             ") GROUP BY user_id, item_id",
             {"ids": ids},
         )
+        shown_rows = await self._db.fetch(
+            "SELECT user_id, item_id, COUNT(*), MAX(COALESCE(sent_at, created_at)) FROM sends s "
+            f"WHERE {in_batch} AND kind IN ('new', 'pull') AND status = 'sent' AND item_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id AND a.item_id = s.item_id) "
+            "GROUP BY user_id, item_id",
+            {"ids": ids},
+        )
+        shown: dict[int, dict[str, Shown]] = {}
+        for user_id, item_id, times, last in shown_rows:
+            shown.setdefault(user_id, {})[item_id] = Shown(times, from_text(last))
         recent = await self._db.fetch(
             f"SELECT user_id, local_day, kind FROM sends WHERE {in_batch} AND created_at >= :since "
-            "AND status = 'sent' AND kind IN ('pull', 'new', 'review')",
+            "AND status = 'sent' AND kind IN ('pull', 'new', 'review') AND practice = 0",
             {"ids": ids, "since": to_text(now - timedelta(days=2))},
         )
         delivered: dict[int, set[str]] = {}
@@ -119,6 +138,7 @@ class Outbox:
                     ),
                     reviews=tuple(reviews.get(learner.user_id, ())),
                     today=Today(bites=len(todays), reviews=todays.count("review")),
+                    shown=shown.get(learner.user_id, {}),
                 )
             )
         return batch
@@ -161,31 +181,40 @@ class Outbox:
                 (intent.user_id, intent.kind, intent.item_id, intent.local_day.isoformat(), to_text(now), int(claimed)),
             )
         await tx.execute(
-            "UPDATE learners SET next_due_at = ?, "
-            "snoozed_until = CASE WHEN ? THEN NULL ELSE snoozed_until END, "
-            "paused = CASE WHEN ? THEN 1 WHEN ? THEN 0 ELSE paused END, "
-            "paused_until = CASE WHEN ? THEN NULL ELSE paused_until END, "
-            "reminded = CASE WHEN ? THEN 1 ELSE reminded END WHERE user_id = ?",
-            (
-                optional_text(intent.next_due),
-                int(intent.kind is not None),
-                int(intent.pause),
-                int(intent.resume),
-                int(intent.resume),
-                int(intent.reminder),
-                intent.user_id,
-            ),
+            "UPDATE learners SET next_due_at = :due, "
+            "snoozed_until = CASE WHEN :sending THEN NULL ELSE snoozed_until END, "
+            "paused = CASE WHEN :pause THEN 1 WHEN :resume THEN 0 ELSE paused END, "
+            "paused_until = CASE WHEN :resume THEN NULL ELSE paused_until END, "
+            "paused_at = CASE WHEN :pause THEN :now WHEN :resume THEN NULL ELSE paused_at END, "
+            "comebacks = CASE WHEN :pause OR :resume THEN 0 WHEN :comeback THEN comebacks + 1 ELSE comebacks END, "
+            "setup = CASE WHEN :invited THEN 'invited' ELSE setup END, "
+            "reminded = CASE WHEN :reminder THEN 1 ELSE reminded END WHERE user_id = :user",
+            {
+                "due": optional_text(intent.next_due),
+                "sending": int(intent.kind is not None),
+                "pause": int(intent.pause),
+                "resume": int(intent.resume),
+                "now": to_text(now),
+                "comeback": int(intent.comeback),
+                "invited": int(intent.invited),
+                "reminder": int(intent.reminder),
+                "user": intent.user_id,
+            },
         )
         return send_id
 
     async def confirm_sent(self, send_id: int, now: datetime, message: tuple[int, int] | None = None) -> bool:
-        """After sending: the message went out; count it as unanswered until the learner acts, and keep its
-        (chat, message) id for /hide. False, and nothing kept, if the learner was erased meanwhile."""
+        """After sending: the message went out; count it as unanswered until the learner acts.
+
+        `message` is (chat id, Telegram's message id): kept for 48 hours with the send, so the message's buttons
+        can be removed if it is put off, answered elsewhere or superseded by a newer copy, and for /hide. False,
+        and nothing kept, if the learner was erased meanwhile.
+        """
         async with self._db.transaction() as tx:
             rows = await tx.fetch(
-                "UPDATE sends SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' "
+                "UPDATE sends SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending' "
                 "RETURNING user_id, kind",
-                (to_text(now), send_id),
+                (to_text(now), message[1] if message is not None else None, send_id),
             )
             for user_id, kind in rows:
                 if kind in ("new", "review"):
@@ -226,7 +255,7 @@ class Outbox:
                 )
         return len(users)
 
-    async def snooze(self, user_id: int, send_id: int, until: datetime) -> str | None:
+    async def snooze(self, user_id: int, send_id: int, until: datetime, now: datetime) -> str | None:
         """Put off a scheduled bite: it comes back at `until`. Returns its item, or None if it can't be."""
         async with self._db.transaction() as tx:
             rows = await tx.fetch(
@@ -241,11 +270,21 @@ class Outbox:
                 # Delivered no more, so the course hands it out again when the snooze is over.
                 await _give_back_delivery(tx, user_id, item_id)
             await tx.execute(
-                "UPDATE learners SET snoozed_until = ?, next_due_at = ?, unanswered = 0, reminded = 0 "
-                "WHERE user_id = ?",
-                (to_text(until), to_text(until), user_id),
+                "UPDATE learners SET snoozed_until = ?, next_due_at = ?, unanswered = 0, reminded = 0, "
+                "last_active_at = ? WHERE user_id = ?",
+                (to_text(until), to_text(until), to_text(now), user_id),
             )
         return str(item_id)
+
+    async def today(self, user_id: int, day: date, now: datetime) -> Today:
+        """What the learner has had on their bite day `day` (scheduled and pulled), for confirmations."""
+        rows = await self._db.fetch(
+            "SELECT kind FROM sends WHERE user_id = ? AND local_day = ? AND created_at >= ? AND status = 'sent' "
+            "AND kind IN ('pull', 'new', 'review') AND practice = 0",
+            (user_id, day.isoformat(), to_text(now - timedelta(days=2))),
+        )
+        kinds = [row[0] for row in rows]
+        return Today(bites=len(kinds), reviews=kinds.count("review"))
 
     async def sent_send(self, send_id: int, user_id: int) -> tuple[str, str] | None:
         """(kind, item) of a message sent to this learner that is still waiting for its answer."""
@@ -261,7 +300,8 @@ class Outbox:
         """Keep the answer to a review question; False when that review was already answered (a double tap)."""
         async with self._db.transaction() as tx:
             claimed = await tx.fetch(
-                "UPDATE sends SET answered_at = ? WHERE id = ? AND user_id = ? AND kind = 'review' "
+                # The press edits this message's buttons away itself, so its id is no longer needed.
+                "UPDATE sends SET answered_at = ?, message_id = NULL WHERE id = ? AND user_id = ? AND kind = 'review' "
                 "AND status = 'sent' AND answered_at IS NULL RETURNING id",
                 (to_text(now), send_id, user_id),
             )
@@ -283,6 +323,29 @@ class Outbox:
                 ),
             )
         return True
+
+    async def record_practice(self, user_id: int, item_id: str, now: datetime, local_day: date) -> int:
+        """A review the learner asked for now (/review): sent at once, answered like any review, and outside
+        the day's pace (so practice never delays the schedule's bites)."""
+        rows = await self._db.fetch(
+            "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at, practice) "
+            "VALUES (?, 'review', ?, ?, 'sent', ?, ?, 1) RETURNING id",
+            (user_id, item_id, local_day.isoformat(), to_text(now), to_text(now)),
+        )
+        return int(rows[0][0])
+
+    async def is_practice(self, send_id: int) -> bool:
+        rows = await self._db.fetch("SELECT practice FROM sends WHERE id = ?", (send_id,))
+        return bool(rows and rows[0][0])
+
+    async def attempts(self, user_id: int) -> list[tuple[str, bool, datetime]]:
+        """Every answer the learner gave, first answers and reviews: (question, right, when), oldest first."""
+        rows = await self._db.fetch(
+            "SELECT item_id, correct, answered_at AS at FROM answers WHERE user_id = :user UNION ALL "
+            "SELECT item_id, correct, reviewed_at FROM reviews WHERE user_id = :user ORDER BY at",
+            {"user": user_id},
+        )
+        return [(str(row[0]), bool(row[1]), from_text(row[2])) for row in rows]
 
     async def latest_card(self, user_id: int, item_id: str) -> str | None:
         """The question's memory state after its latest review (or its first answer)."""

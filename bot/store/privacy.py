@@ -16,7 +16,17 @@ from bot.store.database import Database
 logger = logging.getLogger(__name__)
 
 # Every table with rows about one learner (keyed by user_id), besides `learners` itself.
-LEARNER_TABLES = ("deliveries", "answers", "sends", "reviews", "certificates")
+LEARNER_TABLES = (
+    "deliveries",
+    "answers",
+    "sends",
+    "reviews",
+    "certificates",
+    "cohort_members",
+    "checks",
+    "check_answers",
+    "ratings",
+)
 # Truncating the log can meet a reader mid-step ("database table is locked"); it is retried, never reported
 # as a failed erasure, because the erasure itself has committed by then.
 CHECKPOINT_ATTEMPTS = 5

@@ -11,10 +11,10 @@ from bot.store.database import Database
 
 @dataclass(frozen=True)
 class StatisticsRows:
-    """Raw rows for the course statistics: (user, enrolled, active, paused), (user, item, when),
+    """Raw rows for the course statistics: (user, enrolled, active, paused, region), (user, item, when),
     (user, item, option, correct, when), (user, last activity), (card, openings)."""
 
-    learners: list[tuple[int, datetime, bool, bool]]
+    learners: list[tuple[int, datetime, bool, bool, str | None]]
     deliveries: list[tuple[int, str, datetime]]
     answers: list[tuple[int, str, int, bool, datetime]]
     activity: list[tuple[int, datetime]]
@@ -33,13 +33,20 @@ class Statistics:
             (card_id, day.isoformat()),
         )
 
+    async def answer_counts(self, item_id: str) -> dict[int, int]:
+        """How many learners chose each option of a question at their first answer (no learner in it)."""
+        rows = await self._db.fetch(
+            "SELECT option, COUNT(*) FROM answers WHERE item_id = ? GROUP BY option", (item_id,)
+        )
+        return {int(row[0]): int(row[1]) for row in rows}
+
     async def rows(self) -> StatisticsRows:
         """Everything the course statistics are computed from."""
         fetch = self._db.fetch
         return StatisticsRows(
             learners=[
-                (row[0], from_text(row[1]), bool(row[2]), bool(row[3]))
-                for row in await fetch("SELECT user_id, enrolled_at, active, paused FROM learners")
+                (row[0], from_text(row[1]), bool(row[2]), bool(row[3]), row[4])
+                for row in await fetch("SELECT user_id, enrolled_at, active, paused, region FROM learners")
             ],
             deliveries=[
                 (row[0], row[1], from_text(row[2]))

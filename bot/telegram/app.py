@@ -10,6 +10,7 @@ updates faster than a person acts gets one polite notice; the rest of the flood 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any, TypeAlias
@@ -39,8 +40,9 @@ from telegram.request import BaseRequest
 
 from bot.conversation import texts
 from bot.conversation.chat import CourseChat, Who
-from bot.conversation.lookups import HIDE_WINDOW
+from bot.conversation.privacy_chat import HIDE_WINDOW
 from bot.conversation.replies import Outcome, Reply
+from bot.delivery.due_reminders import REMINDER_INTERVAL, DueReminders
 from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Pacer, Rejected
 from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
@@ -56,6 +58,19 @@ FLOOD_NOTICED_KEY = "flood_noticed"
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 CourseApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+# What a learner may send that could hold patient details (an image, a file, a contact): deleted at once.
+MEDIA = (
+    filters.PHOTO
+    | filters.VIDEO
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO_NOTE
+    | filters.CONTACT
+    | filters.LOCATION
+)
+MEDIA_KINDS = ("photo", "video", "animation", "document", "voice", "audio", "video_note", "contact", "location")
 
 
 def build_application(
@@ -112,6 +127,7 @@ def register_handlers(application: CourseApplication) -> None:
     application.add_handler(MessageHandler(~private & filters.COMMAND, on_group_command))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(private & MEDIA, on_media))
     application.add_handler(MessageHandler(private, on_unsupported_message))
     application.add_error_handler(on_error)
 
@@ -141,6 +157,19 @@ class TelegramSender:
             raise NetworkTrouble(str(err)) from err
         return int(message.message_id)
 
+    async def clear_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message (one put off, answered elsewhere or superseded), in the same terms."""
+        try:
+            await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except RetryAfter as err:
+            raise FloodWait(retry_after_seconds(err)) from err
+        except Forbidden as err:
+            raise Blocked(str(err)) from err
+        except BadRequest as err:  # already bare, deleted, or too old to edit
+            raise Rejected(err.message) from err
+        except NetworkError as err:
+            raise NetworkTrouble(str(err)) from err
+
 
 def schedule_jobs(
     application: CourseApplication,
@@ -150,8 +179,10 @@ def schedule_jobs(
     interval: timedelta = TICK_INTERVAL,
 ) -> None:
     """Run the schedule's tick on PTB's JobQueue (APScheduler), and the housekeeping: erase learners
-    inactive for longer than `retention`, and drop message ids too old for /hide."""
+    inactive for longer than `retention`, and drop message ids too old for /hide; and the reminders before cohorts'
+    due dates, through the tick's sender and pacer. No job overlaps itself."""
     store = ticker.store
+    reminders = DueReminders(ticker.course, store, ticker.sender, clock=ticker.clock, pacer=ticker.pacer)
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         await ticker.tick()
@@ -171,6 +202,13 @@ def schedule_jobs(
     application.job_queue.run_repeating(tick, interval=interval, first=1, name="schedule-tick", job_kwargs=carry_on)
     application.job_queue.run_repeating(
         housekeeping, interval=HOUSEKEEPING_INTERVAL, first=30, name="housekeeping", job_kwargs=once_at_a_time
+    )
+
+    async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reminders.run()
+
+    application.job_queue.run_repeating(
+        remind, interval=REMINDER_INTERVAL, first=20, name="due-date-reminders", job_kwargs=once_at_a_time
     )
 
 
@@ -195,9 +233,13 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else None
-    if outcome.delete and chat_id is not None:
-        await _delete(context, chat_id, outcome.delete)
     query = update.callback_query
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    if chat_id is not None and (outcome.delete or outcome.delete_input):
+        await _delete(context, chat_id, _to_delete(outcome, update))
+    user = update.effective_user
+    if private and outcome.replies and user is not None and await _chat(context).privacy.discreet(user.id):
+        outcome = dataclasses.replace(outcome, replies=tuple(_protected(reply) for reply in outcome.replies))
     if query is not None:
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
         if outcome.edit is not None and query.message is not None:
@@ -213,12 +255,34 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     try:
         for reply in outcome.replies:
             for message in await send_reply(context.bot, chat_id, reply):
-                if update.effective_chat is not None and update.effective_chat.type == "private":
+                if private:
                     await _chat(context).remember(chat_id, message.message_id)
     except BaseException:
         await _chat(context).settle(outcome, sent=False)  # a pulled bite that did not go out is given back
         raise
     await _chat(context).settle(outcome, sent=True)
+
+
+def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
+    """The messages an outcome deletes: never the one about to be edited; the learner's own if it must go."""
+    keep = update.callback_query.message.message_id if update.callback_query and update.callback_query.message else None
+    ids = [message_id for message_id in outcome.delete if message_id != keep or outcome.edit is None]
+    if outcome.delete_input and update.effective_message is not None and update.callback_query is None:
+        ids.append(update.effective_message.message_id)
+    return tuple(dict.fromkeys(ids))
+
+
+def _protected(reply: Reply) -> Reply:
+    """In discreet mode every course message is protected from forwarding and saving; a file the learner asked
+    for to keep (their certificate, their data) is not."""
+    return reply if reply.attachment is not None else dataclasses.replace(reply, protect=True)
+
+
+async def _remember_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep the id of the learner's own message for 48 hours, so /hide can delete it too (the id only)."""
+    message = update.effective_message
+    if message is not None and update.effective_chat is not None and update.effective_chat.type == "private":
+        await _chat(context).remember(update.effective_chat.id, message.message_id)
 
 
 async def send_reply(bot: Any, chat_id: int, reply: Reply, *, paced: bool = False) -> list[Message]:
@@ -245,7 +309,7 @@ async def send_reply(bot: Any, chat_id: int, reply: Reply, *, paced: bool = Fals
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:
-    """Delete the bot's own messages, 100 at a time (Telegram's limit); ones already gone are skipped."""
+    """Delete messages of the chat, 100 at a time (Telegram's limit); ones already gone are skipped."""
     for start in range(0, len(message_ids), 100):
         try:
             await context.bot.delete_messages(chat_id, message_ids[start : start + 100])
@@ -280,6 +344,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     who, message = _who(update), update.effective_message
     if who is None or message is None or not message.text:
         return
+    await _remember_input(update, context)
     command, _, argument = message.text.partition(" ")
     name = command[1:].split("@", 1)[0]
     await _show(await _chat(context).command(who, name, argument), update, context)
@@ -301,12 +366,23 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text in a private chat (never logged or stored)."""
     who, message = _who(update), update.effective_message
     if who is not None and message is not None and message.text is not None:
+        await _remember_input(update, context)
         await _show(await _chat(context).text(who, message.text), update, context)
 
 
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, file, voice note, contact or location: it may show a patient, so it is deleted at once."""
+    who, message = _who(update), update.effective_message
+    if who is not None and message is not None:
+        await _remember_input(update, context)  # should deleting it fail, /hide tries again
+        kind = next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), "document")
+        await _show(await _chat(context).media(who, kind), update, context)
+
+
 async def on_unsupported_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice notes and the like."""
+    """Stickers and the like (media that may hold patient details go to on_media)."""
     if update.effective_message is not None:
+        await _remember_input(update, context)
         await _show(Outcome((texts.unsupported_message(),)), update, context)
 
 

@@ -1,4 +1,6 @@
-"""A health check an orchestrator can probe: GET /healthz answers 200 only while a write round-trips through
+"""A health check an orchestrator can probe, and the certificate check employers use (GET /verify/CODE).
+
+The health check: GET /healthz answers 200 only while a write round-trips through
 the database file and the schedule's tick keeps completing its database work, and 503 with the reason when not.
 It reveals no learner data.
 
@@ -12,12 +14,14 @@ import asyncio
 import errno
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.conversation.certificate_chat import Check
 from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.store import Store
+from bot.telegram.verify_page import render
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +41,12 @@ class HealthServer:
         clock: Callable[[], datetime],
         *,
         probe_timeout: float = PROBE_TIMEOUT_S,
+        verifier: Callable[[str], Awaitable[Check | None]] | None = None,
+        course_title: str = "",
     ) -> None:
         self.store = store
+        self.verifier = verifier
+        self.course_title = course_title
         self.probe_timeout = probe_timeout
         self.ticker = ticker
         self.mode = mode
@@ -92,6 +100,19 @@ class HealthServer:
             def log_exception(self, *args: object) -> None:  # never a traceback with request details
                 logger.warning("health check request failed")
 
+        class Verify(RequestHandler):
+            async def get(self, code: str) -> None:
+                found = await health.verifier(code) if health.verifier else None
+                status, page = render(found, health.course_title)
+                self.set_status(status)
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.set_header("Cache-Control", "no-store")
+                self.set_header("Referrer-Policy", "no-referrer")
+                self.finish(page)
+
+            def log_exception(self, *args: object) -> None:
+                logger.warning("certificate check request failed")
+
         try:
             sockets = bind_sockets(port, host or None)
         except OSError as err:
@@ -104,7 +125,8 @@ class HealthServer:
                 reason,
             )
             return False
-        self._server = HTTPServer(Application([(r"/healthz", Healthz)], log_function=lambda handler: None))
+        routes = [(r"/healthz", Healthz), (r"/verify/([A-Za-z0-9-]{1,40})", Verify)]
+        self._server = HTTPServer(Application(routes, log_function=lambda handler: None))
         self._server.add_sockets(sockets)
         self.port = int(sockets[0].getsockname()[1])
         logger.info("health check listening", extra={"port": self.port})

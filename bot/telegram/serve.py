@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.content import Course
+from bot.conversation.certificate_chat import CertificateOptions
 from bot.conversation.chat import CourseChat
 from bot.errors import SettingsError
 from bot.settings import Settings
@@ -45,7 +46,12 @@ def course_chat(settings: Settings, course: Course, store: Store, clock: Callabl
         store,
         clock,
         retention_days=settings.retention_days,
-        secret=settings.secret_value(),
+        certificates=CertificateOptions(
+            secret=settings.secret_value(),
+            issuer=settings.issuer,
+            ce_statement=settings.ce_statement,
+            verify_url=str(settings.verify_url) if settings.verify_url else None,
+        ),
         admins=settings.admins,
     )
 
@@ -63,8 +69,9 @@ async def serve_telegram(
         loop.add_signal_handler(signum, stop.set)
     mode = "webhook" if settings.webhook_url else "polling"
     async with await Store.open(settings.db) as store:
+        chat = course_chat(settings, course, store, clock)
         application = build_application(
-            course_chat(settings, course, store, clock),
+            chat,
             settings.telegram_bot_token.get_secret_value(),
             base_url=str(settings.telegram_base_url) if settings.telegram_base_url else None,
         )
@@ -76,7 +83,9 @@ async def serve_telegram(
             ticker = Ticker(course, store, TelegramSender(application.bot), clock=clock, pacer=pacer_of(application))
             await ticker.start()
             schedule_jobs(application, ticker, retention=timedelta(days=settings.retention_days))
-            health = HealthServer(store, ticker, mode, clock)
+            health = HealthServer(
+                store, ticker, mode, clock, verifier=chat.certificates.check, course_title=course.title
+            )
             if settings.health_port is not None:
                 await health.start(settings.health_listen, settings.health_port)
             await application.start()

@@ -2,7 +2,8 @@
 Telegram counts them (UTF-16 code units of the text as shown, so markup is free and an emoji counts two).
 
 A text too long for one message is sent as several, cut at a paragraph where one falls late enough, else at
-a line, else at a space, else anywhere; bold that runs across a cut is closed before it and opened after it.
+a line, else at a space, else anywhere; bold (or a number to copy) that runs across a cut is closed before it
+and opened after it.
 Where only one message can carry it (an edit, a caption), the text is shortened and ends with "…".
 """
 
@@ -14,8 +15,11 @@ import re
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 ELLIPSIS = "…"
-# The course markup's one rule, as `bot.content.markup.to_html` applies it: **words** are bold.
+# The course markup's rules, as `bot.content.markup.to_html` applies them: **words** are bold, ``123`` a number
+# to copy (monospace).
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_CODE = re.compile(r"``(.+?)``")
+PLAIN, BOLD, CODE = 0, 1, 2  # a run's style: flags
 _CUTS = ("\n\n", "\n", " ")
 
 
@@ -23,18 +27,25 @@ def _units(char: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
 
 
-def _runs(markup: str) -> list[tuple[str, bool]]:
-    """The text as shown, in runs of (text, bold)."""
-    runs: list[tuple[str, bool]] = []
+def _spans(text: str, pattern: re.Pattern[str], style: int) -> list[tuple[str, int]]:
+    """`text` in runs of (text, `style` or PLAIN) by where `pattern` matches."""
+    runs: list[tuple[str, int]] = []
     position = 0
-    for match in _BOLD.finditer(markup):
+    for match in pattern.finditer(text):
         if match.start() > position:
-            runs.append((markup[position : match.start()], False))
-        runs.append((match.group(1), True))
+            runs.append((text[position : match.start()], PLAIN))
+        runs.append((match.group(1), style))
         position = match.end()
-    if position < len(markup):
-        runs.append((markup[position:], False))
+    if position < len(text):
+        runs.append((text[position:], PLAIN))
     return runs
+
+
+def _runs(markup: str) -> list[tuple[str, int]]:
+    """The text as shown, in runs of (text, style)."""
+    return [
+        (text, bold | code) for outer, bold in _spans(markup, _BOLD, BOLD) for text, code in _spans(outer, _CODE, CODE)
+    ]
 
 
 def shown_length(markup: str) -> int:
@@ -42,27 +53,31 @@ def shown_length(markup: str) -> int:
     return sum(_units(char) for text, _ in _runs(markup) for char in text)
 
 
-def _html(chars: list[tuple[str, bool]]) -> str:
+def _html(chars: list[tuple[str, int]]) -> str:
     out: list[str] = []
     run: list[str] = []
-    bold_now = False
-    for char, bold in chars:
-        if bold != bold_now and run:
-            out.append(_wrap("".join(run), bold_now))
+    style_now = PLAIN
+    for char, style in chars:
+        if style != style_now and run:
+            out.append(_wrap("".join(run), style_now))
             run = []
-        bold_now = bold
+        style_now = style
         run.append(char)
     if run:
-        out.append(_wrap("".join(run), bold_now))
+        out.append(_wrap("".join(run), style_now))
     return "".join(out)
 
 
-def _wrap(text: str, bold: bool) -> str:
-    escaped = html.escape(text, quote=False)
-    return f"<b>{escaped}</b>" if bold and text.strip() else escaped
+def _wrap(text: str, style: int) -> str:
+    shown = html.escape(text, quote=False)
+    if not text.strip():
+        return shown
+    if style & CODE:
+        shown = f"<code>{shown}</code>"
+    return f"<b>{shown}</b>" if style & BOLD else shown
 
 
-def _cut_at(chars: list[tuple[str, bool]], start: int, end: int) -> tuple[int, int]:
+def _cut_at(chars: list[tuple[str, int]], start: int, end: int) -> tuple[int, int]:
     """Where to end this part (before `end`) and where the next starts, preferring a paragraph, a line, a space."""
     window = "".join(char for char, _ in chars[start:end])
     for separator in _CUTS:
@@ -74,7 +89,7 @@ def _cut_at(chars: list[tuple[str, bool]], start: int, end: int) -> tuple[int, i
 
 def split_html(markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[str]:
     """Telegram HTML for `markup`, in as many parts as its length needs (the first at most `first_limit`)."""
-    chars = [(char, bold) for text, bold in _runs(markup) for char in text]
+    chars = [(char, style) for text, style in _runs(markup) for char in text]
     parts: list[str] = []
     start = 0
     while start < len(chars):
