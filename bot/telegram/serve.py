@@ -4,8 +4,9 @@ housekeeping jobs and a health check, and a clean stop on SIGTERM; or in the ter
 On SIGTERM or Ctrl-C: no new updates are taken, a tick under way finishes its chunk (its sends confirmed), the
 application stops, and the database closes last, so nothing is left half-written.
 
-At start, a Bot API that cannot be reached is tried again with backoff, one log line per attempt, until it
-answers or the bot is told to stop; a token Telegram refuses stops the bot with one clear message.
+At start, a database file with damaged pages is refused, untouched, with one clear message; a Bot API that cannot
+be reached is tried again with backoff, one log line per attempt, until it answers or the bot is told to stop; a
+token Telegram refuses stops the bot with one clear message.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ async def serve_telegram(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     mode = "webhook" if settings.webhook_url else "polling"
-    async with await Store.open(settings.db) as store:
+    # A damaged file is refused before anything is written to it (PRAGMA quick_check): one clear message.
+    async with await Store.open(settings.db, check_integrity=True) as store:
         chat = course_chat(settings, course, store, clock)
         application = build_application(
             chat,
