@@ -132,18 +132,22 @@ class Ticker:
 
     async def tick(self) -> TickReport:
         """Chunk after chunk: plan, record the intent, send, confirm, while anyone is due, for one interval.
-        Ticks never overlap: a tick started meanwhile waits for this one, then carries on."""
+        Ticks never overlap: a tick started meanwhile waits for this one, then carries on.
+
+        The interval counts from when the tick was started, not from when it had its turn: a tick that waited
+        for the one before ends no later, so lateness never adds up and a tick never runs into the one after
+        next (APScheduler would skip that one: "maximum number of running instances reached")."""
+        deadline = self._monotonic() + self.interval
         async with self._lock:
             report = TickReport()
-            started = self._monotonic()
             while not self._stopped:
                 taken = await self._chunk(report)
-                if taken < self.batch_size or self._monotonic() - started >= self.interval:
+                if taken < self.batch_size or self._monotonic() >= deadline:
                     break
             if report.planned:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
             if not self._stopped:
-                await self._upkeep(self.clock())
+                await self._upkeep(self.clock(), deadline)
             return report
 
     async def _chunk(self, report: TickReport) -> int:
@@ -167,13 +171,16 @@ class Ticker:
             report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
         return len(plans)
 
-    async def _upkeep(self, now: datetime) -> None:
-        """Buttons that should go, message ids past 48 hours, and (every few hours) pruning."""
+    async def _upkeep(self, now: datetime, deadline: float) -> None:
+        """Buttons that should go (in what is left of the interval: lessons first), message ids past 48 hours,
+        and (every few hours) pruning."""
         pruning = self.store.pruning
         await pruning.buttons_cleared(await pruning.only_copy_answered())
         if isinstance(self.sender, ButtonRemover):
             cleared = []
             for stale in await pruning.stale_buttons(BUTTONS_PER_TICK):
+                if self._monotonic() >= deadline:
+                    break
                 if await self._clear(self.sender, stale.chat_id, stale.message_id):
                     cleared.append(stale.send_id)
             await pruning.buttons_cleared(cleared)
