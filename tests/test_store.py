@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
@@ -128,3 +129,48 @@ async def test_learners_records_are_kept_apart(store: Store) -> None:
 async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="naive"):
         await store.learners.enrol(1, 10, datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001 - the point of the test
+
+
+async def _message_ids_in_file(path: Path) -> list[tuple[int, int]]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT chat_id, message_id FROM bot_messages ORDER BY 1, 2").fetchall()
+
+
+async def test_message_ids_written_behind_are_seen_by_hide_and_kept_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        await store.learners.enrol(1, 1, NOW)
+        for message_id in (10, 11):
+            await store.privacy.remember_message(1, message_id, NOW)
+        assert await store.privacy.recent_messages(1, NOW - timedelta(hours=48)) == [10, 11]
+        await store.privacy.remember_message(1, 12, NOW)  # not yet written when the bot stops
+    assert await _message_ids_in_file(path) == [(1, 10), (1, 11), (1, 12)]
+
+
+async def test_an_erasure_drops_the_erased_chats_unwritten_message_ids(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        for user_id in (1, 2):
+            await store.learners.enrol(user_id, user_id, NOW)
+            await store.privacy.remember_message(user_id, 20 + user_id, NOW)
+        await store.privacy.forget(1, 1)
+        assert (await store.privacy.everything_about(2))["bot_messages"] == [
+            {"chat_id": 2, "message_id": 22, "sent_at": NOW.isoformat()}
+        ]
+    assert await _message_ids_in_file(path) == [(2, 22)]
+
+
+async def test_unwritten_message_ids_are_written_within_moments(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.store.privacy.FLUSH_AFTER_S", 0.0)
+    await store.learners.enrol(1, 1, NOW)
+    flushed = asyncio.Event()
+    flush = store.privacy.flush
+
+    async def flush_and_tell() -> None:
+        await flush()
+        flushed.set()
+
+    monkeypatch.setattr(store.privacy, "flush", flush_and_tell)
+    await store.privacy.remember_message(1, 30, NOW)
+    await asyncio.wait_for(flushed.wait(), timeout=30)  # no read asked for it: the timer wrote it
+    assert await store.database.fetch("SELECT chat_id, message_id FROM bot_messages") == [(1, 30)]

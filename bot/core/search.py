@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.content.markup import plain_text
 from bot.content.model import Course
 from bot.core.vocabulary import (
@@ -176,6 +174,9 @@ class SearchIndex:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
         cutoff = SHORT_TYPO_CUTOFF if len(word) <= 5 else TYPO_CUTOFF
+        # Imported at the first typo, not at start: rapidfuzz is 3.5 MB of an idle bot's memory.
+        from rapidfuzz import fuzz, process
+
         match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         return None if match is None else str(match[0])
 

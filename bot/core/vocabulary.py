@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import re
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball project's own stemmers, in C
 
 from bot.content.markup import plain_text
 from bot.core import shorthand
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 _APOSTROPHES = re.compile(r"(?<=\w)['’](?=\w)")
 _CODE = r"[a-z]\d{2}(?:\.\d{1,3}[a-z0-9]*)?"
 _TOKEN = re.compile(rf"{_CODE}(?![a-z0-9])|[a-z0-9]+(?:[-+][a-z0-9]+)*\+?")

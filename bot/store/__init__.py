@@ -106,6 +106,7 @@ class Store:
         await self.close()
 
     async def close(self) -> None:
+        await self.privacy.close()
         await self.database.close()
 
     async def _configure(self) -> None:

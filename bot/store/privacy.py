@@ -33,18 +33,55 @@ CHECKPOINT_ATTEMPTS = 5
 CHECKPOINT_BACKOFF_S = 0.05
 
 
+# Message ids are written behind, a batch at a time: two of them come with nearly every update (the learner's
+# message and the reply), and one write each was a fifth of a reply's database work. Everything that reads or
+# deletes them writes the batch first; an erasure drops the erased chat's ids from it. A crash loses at most
+# the last FLUSH_AFTER_S of ids, so /hide could miss a message sent in that second.
+FLUSH_AT = 200
+FLUSH_AFTER_S = 1.0
+REMEMBER = "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+
+
 class Privacy:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._unwritten: list[tuple[int, int, str]] = []
+        self._flush_soon: asyncio.TimerHandle | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def remember_message(self, chat_id: int, message_id: int, now: datetime) -> None:
         """Keep the id of a message the bot sent, so /hide can delete it (ids only; gone after 48 hours)."""
-        await self._db.fetch(
-            "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (chat_id, message_id, to_text(now)),
-        )
+        self._unwritten.append((chat_id, message_id, to_text(now)))
+        if len(self._unwritten) >= FLUSH_AT:
+            await self.flush()
+        elif self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_later(FLUSH_AFTER_S, self._flush_in_background)
+
+    def _flush_in_background(self) -> None:
+        self._flush_soon = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def flush(self) -> None:
+        """Write the message ids not written yet."""
+        if self._flush_soon is not None:
+            self._flush_soon.cancel()
+            self._flush_soon = None
+        rows, self._unwritten = self._unwritten, []
+        if rows:
+            try:
+                await self._db.execute_many(REMEMBER, rows)
+            except (sqlite3.Error, ValueError) as err:  # ValueError: the connection was closed under us
+                logger.warning("could not keep %d message ids for /hide: %s", len(rows), err)
+
+    async def close(self) -> None:
+        await self.flush()
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
 
     async def recent_messages(self, chat_id: int, since: datetime) -> list[int]:
+        await self.flush()
         rows = await self._db.fetch(
             "SELECT message_id FROM bot_messages WHERE chat_id = ? AND sent_at >= ? ORDER BY message_id",
             (chat_id, to_text(since)),
@@ -52,16 +89,19 @@ class Privacy:
         return [row[0] for row in rows]
 
     async def forget_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        await self.flush()
         await self._db.execute_many(
             "DELETE FROM bot_messages WHERE chat_id = ? AND message_id = ?", [(chat_id, id_) for id_ in message_ids]
         )
 
     async def prune_messages(self, older_than: datetime) -> None:
         """Drop message ids past Telegram's 48-hour window for deleting them."""
+        await self.flush()
         await self._db.fetch("DELETE FROM bot_messages WHERE sent_at < ?", (to_text(older_than),))
 
     async def everything_about(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row about this learner, table by table (for /mydata)."""
+        await self.flush()
         learners = await self._db.rows_as_dicts("SELECT * FROM learners WHERE user_id = ?", (user_id,))
         chat_ids = [row["chat_id"] for row in learners] or [user_id]
         found = {"learners": learners}
@@ -78,6 +118,7 @@ class Privacy:
         Deleted content is overwritten (secure_delete) and the write-ahead log is checkpointed and truncated,
         so neither the database file nor its log still holds the learner's rows.
         """
+        self._unwritten = [row for row in self._unwritten if row[0] not in (chat_id, user_id)]
         async with self._db.transaction() as tx:
             for table in reversed(LEARNER_TABLES):  # children (reviews point at sends) before parents
                 await tx.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
