@@ -59,6 +59,7 @@ class TerminalChat:
         else:
             outcome = await self.chat.text(self.who, line)
         self.show(outcome)
+        await self.chat.settle(outcome, sent=True)  # printed: a bite pulled with /next has reached the learner
 
     def show(self, outcome: Outcome) -> None:
         if outcome.delete:

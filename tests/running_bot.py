@@ -8,6 +8,7 @@ import contextlib
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -58,12 +59,17 @@ class RunningBot:
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.returncode
 
-    async def wait_for_event(self, name: str, within: float = CEILING) -> dict[str, Any]:
-        """The first log event called `name`, as soon as it is written."""
+    async def wait_for_event(
+        self, name: str, within: float = CEILING, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any]:
+        """The first log event called `name` (and, if given, for which `where` holds), as soon as it is written."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while True:
-            found = next((event for event in self.events if event.get("event") == name), None)
+            found = next(
+                (event for event in self.events if event.get("event") == name and (where is None or where(event))),
+                None,
+            )
             if found is not None:
                 return found
             if self._reader is not None and self._reader.done():

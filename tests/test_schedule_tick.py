@@ -248,8 +248,8 @@ async def test_a_week_of_silence_brings_one_reminder_then_a_pause_with_a_resume_
 
 async def test_a_wrong_answer_comes_back_for_review_about_a_day_later(rig: Rig, store: Store) -> None:
     await enrol_with_schedule(rig, 7, pace=3, daily=time(9, 0))
-    await rig.chat.next_bite(Who(7, 7))
-    await rig.chat.next_bite(Who(7, 7))
+    await rig.say(7, "/next")
+    await rig.say(7, "/next")
     await rig.chat.press(Who(7, 7), buttons.encode(buttons.Answer("one-question-a", 0)))  # wrong
 
     rig.clock.advance(days=1, hours=2)
@@ -332,7 +332,7 @@ async def test_pause_until_a_date_and_resume(rig: Rig, store: Store) -> None:
 async def test_a_lesson_the_learner_just_pulled_is_not_sent_again_by_the_tick(rig: Rig, store: Store) -> None:
     await enrol_with_schedule(rig, 7)
     due = await rig.ticker.plan(rig.clock.now)  # the tick decides on the first lesson ...
-    await rig.chat.next_bite(Who(7, 7))  # ... and the learner pulls it with /next before the tick sends
+    await rig.say(7, "/next")  # ... and the learner pulls it with /next before the tick sends
 
     from bot.delivery.tick import _intent
 
@@ -349,7 +349,9 @@ async def test_next_moves_on_when_the_tick_claimed_its_lesson_a_moment_earlier(
 ) -> None:
     await enrol_with_schedule(rig, 7)
     stale = await store.progress.record(7)  # what /next read, just before the tick delivered the first lesson
-    await store.outbox.record_intents([_intent_for_first_lesson(rig)], rig.clock.now)
+    [send_id] = await store.outbox.record_intents([_intent_for_first_lesson(rig)], rig.clock.now)
+    assert send_id is not None
+    await store.outbox.confirm_sent(send_id, rig.clock.now)
     reads = iter([stale])
     original = store.progress.record
 

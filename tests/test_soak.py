@@ -80,10 +80,11 @@ class Learner:
         await self.store.learners.set_next_due(self.user_id, utc_now())  # their slot comes round: the tick will send
         await self.say("/next")
         await self.say("/next")
-        question = next(
-            call
-            for call in reversed(self.state.sent_messages(self.user_id))
-            if "a:one-question-a:" in str(call.params.get("reply_markup"))
+        # Sent by /next, or by the tick (then /next said it was on its way): either way it arrives.
+        question = await self.state.wait_for_call(
+            "sendMessage",
+            lambda call: self._mine(call) and "a:one-question-a:" in str(call.params.get("reply_markup")),
+            timeout=STEP_TIMEOUT,
         )
         await self.press(f"a:one-question-a:{self.option}", question.result["message_id"], "editMessageText")
         await self.say("look for alpha")

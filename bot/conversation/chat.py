@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CLAIM_ATTEMPTS = 3
+COMMAND_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ class CourseChat:
         """Run the command `name` (without the slash); an unknown one gets a hint."""
         handler = self._commands.get(name.lower())
         if handler is None:
-            return Outcome((texts.unknown_command(name),))
+            # Telegram's commands are at most 32 characters: anything longer is not echoed back whole.
+            shown = name if len(name) <= COMMAND_LENGTH else name[:COMMAND_LENGTH] + "…"
+            return Outcome((texts.unknown_command(shown),))
         return await handler(who, argument)
 
     async def start(self, who: Who, argument: str = "") -> Outcome:
@@ -130,6 +133,7 @@ class CourseChat:
         return Audience(self.course, await self.store.learners.region(user_id), user_id)
 
     async def next_bite(self, who: Who) -> Outcome:
+        """The next lesson or question at once, claimed for the adapter to send and then settle (`settle`)."""
         schedule = await self.store.learners.schedule(who.user_id)
         if schedule is None:  # never enrolled, or erased with /forget: say so rather than enrol them silently
             return self.privacy.not_enrolled()
@@ -142,18 +146,28 @@ class CourseChat:
                 offer = await self.checks.offer_before(who.user_id, audience.course, record)
                 if offer is not None:
                     return offer
-            next_item = engine.next_item(audience.course, record)
-            if next_item is None:
+            item = engine.next_item(audience.course, record)
+            if item is None:
                 return await self._course_complete(who, audience)
-            item = next_item
-            # Claimed before the adapter sends it: if sending fails, a lesson counts as seen (the learner can
-            # still find it in the chat history), and a question simply comes back until it is answered.
-            claimed = await self.store.progress.record_pull(who.user_id, next_item.id, now, day)
-            if claimed or isinstance(item, Question):
-                break
-            # The schedule delivered this lesson a moment ago: move on to the one after it.
-        reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
-        return Outcome((texts.with_milestone(audience, item, reply),))
+            claim = await self.store.progress.record_pull(
+                who.user_id, item.id, now, day, again=isinstance(item, Question)
+            )
+            if claim is None:  # a scheduled bite is being sent to this learner right now: it must arrive first
+                return Outcome((texts.bite_on_its_way(),))
+            if claim.send_id is None:  # the schedule delivered this lesson a moment ago: look again
+                continue
+            reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
+            return Outcome((texts.with_milestone(audience, item, reply),), pulled=claim.send_id)
+        return Outcome((texts.bite_on_its_way(),))
+
+    async def settle(self, outcome: Outcome, *, sent: bool) -> None:
+        """The adapter sent `outcome`'s replies, or could not: confirm the bite it pulled, or give it back."""
+        if outcome.pulled is None:
+            return
+        if sent:
+            await self.store.outbox.confirm_sent(outcome.pulled, self.clock())
+        else:
+            await self.store.outbox.confirm_failed(outcome.pulled)
 
     async def _course_complete(self, who: Who, audience: Audience) -> Outcome:
         offered = self.certificates.secret is not None

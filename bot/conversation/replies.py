@@ -40,7 +40,9 @@ class Outcome:
 
     `notice` is the short answer to a button press (a toast on the phone); `edit` replaces the message
     whose button was pressed; `delete` removes earlier messages of the chat's (never the one being edited);
-    `delete_input` removes the message the learner just sent; `replies` are new messages, in order.
+    `delete_input` removes the message the learner just sent; `replies` are new messages, in order. `pulled` is
+    the pending send of a bite claimed for `replies` (/next): once the adapter has sent them it must settle the
+    claim (`CourseChat.settle`), confirmed or given back.
     """
 
     replies: tuple[Reply, ...] = ()
@@ -48,3 +50,4 @@ class Outcome:
     edit: Reply | None = None
     delete: tuple[int, ...] = ()  # ids of recent messages in the chat, the learner's and the bot's (/hide)
     delete_input: bool = False  # the learner's message held patient details (or a photo): delete it at once
+    pulled: int | None = None

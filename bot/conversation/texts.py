@@ -348,3 +348,17 @@ def notice_already_answered(letter: str) -> str:
 
 def edited_message() -> Reply:
     return Reply("I don't act on edited messages. Please send the command again as a new message.")
+
+
+def bite_on_its_way() -> Reply:
+    return Reply("⏳ Your next bite is on its way: it will be here in a moment.")
+
+
+def slow_down() -> Reply:
+    return Reply(
+        "You are sending messages faster than I can answer them, so I am skipping some. "
+        "Give me a few seconds, then carry on: your progress is safe."
+    )
+
+
+NOTICE_SLOW_DOWN = "One moment: that was a lot at once. Try again in a few seconds."

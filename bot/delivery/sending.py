@@ -1,26 +1,34 @@
-"""Sending scheduled messages within Telegram's limits, whatever carries them.
+"""Sending within Telegram's limits, whatever carries the messages.
 
 A `Sender` (Telegram or the terminal) sends one reply and reports trouble as one of the exceptions below.
-The `Pacer` spaces sends evenly under the global rate (no bursts, so a per-second window never overflows)
-and pauses everyone for exactly as long as a flood wait says; `deliver` retries what is worth retrying.
+The `Pacer` hands out send turns for every message the bot sends, the learners' replies and the schedule's
+bulk alike: a token bucket on the real clock, holding one token, so turns come at most `rate` a second and
+evenly, even after the event loop stalled (a stall delays turns, it never lets them pile up into a burst).
+At 28 a second no sliding second can hold more than 29 turns: under Telegram's 30, with room for the
+network's jitter. Replies to what a learner just did go first; the bulk takes every turn left over.
+A flood wait pauses every turn for exactly as long as Telegram says; `deliver` retries what is worth it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
+import itertools
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
-from enum import Enum
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
 from typing import Protocol
 
 from bot.conversation.replies import Reply
 
 logger = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages a second in all; staying a little under leaves room for the
-# replies the bot sends to learners at the same moment.
-DEFAULT_RATE = 27.0
+# Every message the bot sends, replies and bulk together: under Telegram's 30 a second.
+DEFAULT_RATE = 28.0
 MAX_FLOOD_WAITS = 20
 MAX_NETWORK_RETRIES = 4
 BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
@@ -63,8 +71,25 @@ class Delivery(Enum):
     FAILED = "failed"
 
 
+class Priority(IntEnum):
+    """Who goes first when both wait for a turn: the lower value."""
+
+    REPLY = 0  # an answer to something a learner just did
+    BULK = 1  # the schedule's messages
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: int
+    order: int
+    granted: asyncio.Future[None] = field(compare=False)
+
+
 class Pacer:
-    """Hands out send turns at most `rate` a second, evenly spaced; `hold` pauses every turn."""
+    """Send turns at most `rate` a second, evenly spaced on `clock`; replies before bulk, each in arrival order.
+
+    `clock` and `sleep` are the real monotonic clock and asyncio's sleep; tests pass their own.
+    """
 
     def __init__(
         self,
@@ -73,17 +98,56 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.interval = 1.0 / rate
-        self._clock = clock
+        self.rate = rate
+        self.interval = 0.0 if math.isinf(rate) else 1.0 / rate
+        self.clock = clock
         self._sleep = sleep
-        self._next_turn = 0.0
+        self._next_turn = -math.inf  # the bucket's one token is there from this moment on
+        self._waiting: list[_Waiter] = []
+        self._arrivals = itertools.count()
+        self._handing_out: asyncio.Task[None] | None = None
 
-    async def turn(self) -> None:
-        now = self._clock()
-        turn = max(self._next_turn, now)
-        self._next_turn = turn + self.interval
-        if turn > now:
-            await self._sleep(turn - now)
+    @classmethod
+    def unlimited(cls) -> Pacer:
+        """Turns at once, for tests and benchmarks that are about something else than the limits."""
+        return cls(math.inf)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    async def turn(self, priority: Priority = Priority.BULK) -> None:
+        """Wait for a turn to send one message."""
+        now = self.clock()
+        if not self._waiting and now >= self._next_turn:
+            self._take(now)  # nobody waits and the token is there: no task, no switch
+            return
+        waiter = _Waiter(int(priority), next(self._arrivals), asyncio.get_running_loop().create_future())
+        bisect.insort(self._waiting, waiter)
+        if self._handing_out is None or self._handing_out.done():
+            self._handing_out = asyncio.create_task(self._hand_out())
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(waiter)
+            raise
+
+    def _take(self, now: float) -> None:
+        self._next_turn = max(self._next_turn, now) + self.interval
+
+    async def _hand_out(self) -> None:
+        """Give the token to the first in line each time it comes back, until nobody waits."""
+        while self._waiting:
+            now = self.clock()
+            if now < self._next_turn:
+                await self._sleep(self._next_turn - now)
+                continue
+            waiter = self._waiting.pop(0)
+            if waiter.granted.done():  # its task was cancelled meanwhile: the token stays for the next
+                continue
+            self._take(now)
+            waiter.granted.set_result(None)
 
     async def pause(self, seconds: float) -> None:
         """Wait `seconds` (a backoff) on the pacer's clock, which tests control."""
@@ -91,14 +155,15 @@ class Pacer:
 
     def hold(self, seconds: float) -> None:
         """Nobody sends for `seconds` from now (a flood wait applies to the whole bot)."""
-        self._next_turn = max(self._next_turn, self._clock() + seconds)
+        self._next_turn = max(self._next_turn, self.clock() + seconds)
 
 
 async def deliver(sender: Sender, pacer: Pacer, chat_id: int, reply: Reply) -> tuple[Delivery, int | None]:
-    """Send `reply`, honouring flood waits and retrying network trouble with backoff; the message id if sent."""
+    """Send `reply` in a bulk turn, honouring flood waits and retrying network trouble with backoff; the
+    message id if sent."""
     flood_waits = network_retries = 0
     while True:
-        await pacer.turn()
+        await pacer.turn(Priority.BULK)
         try:
             return Delivery.SENT, await sender.send(chat_id, reply)
         except FloodWait as wait:

@@ -2,8 +2,14 @@
 
 SQLite is the truth: each learner's next due time lives in the store and there is no in-memory job per
 learner, so a restart simply resumes. After downtime, whatever fell due is sent once (the first tick
-moves each learner's due time past now). Each tick takes at most as many learners as can be sent before
-the next one, longest-waiting first, so a crowd at 08:00 is spread over the minutes after it.
+moves each learner's due time past now).
+
+A tick works in chunks of about a second of sending, longest-waiting learners first: each chunk is planned
+and claimed just before it is sent, so nothing waits long between its claim and its send, and a learner's
+/next never races a claim made long ago. Chunk follows chunk while anyone is due, for one interval; the
+next tick, which the job queue starts at the end of that interval, waits for the last chunk and carries
+on. So sending never stops while anyone is due (no gap after a full tick, no skipped run), and stopping
+takes at most one chunk.
 
 Crash safety: every message is recorded as intended (pending) before it is sent and confirmed after.
 A crash between the two errs toward sending twice, never toward losing a bite: at start-up
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +52,8 @@ from scheduler.planning import Kind, LearnerSchedule
 logger = logging.getLogger(__name__)
 
 TICK_INTERVAL = timedelta(seconds=45)
+CHUNK_SECONDS = 1.0  # how much sending each chunk holds
+LARGEST_CHUNK = 1000
 PRUNE_EVERY = timedelta(hours=6)
 BUTTONS_PER_TICK = 100  # edits are bulk requests too: a backlog is cleared over a few ticks
 
@@ -84,6 +93,7 @@ class Ticker:
         rate: float = DEFAULT_RATE,
         interval: timedelta = TICK_INTERVAL,
         pacer: Pacer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
         prune_every: timedelta | None = PRUNE_EVERY,
     ) -> None:
         self.course = course
@@ -91,8 +101,10 @@ class Ticker:
         self.sender = sender
         self.clock = clock
         self.pacer = pacer or Pacer(rate)
-        # As many as can go out before the next tick: the rest wait for it, longest-waiting first.
-        self.batch_size = max(1, int(rate * interval.total_seconds()))
+        self.interval = interval.total_seconds()
+        self._monotonic = monotonic
+        # About a second of sending at the pacer's rate: claimed just before it goes out.
+        self.batch_size = max(1, int(min(self.pacer.rate * CHUNK_SECONDS, LARGEST_CHUNK)))
         self._lock = asyncio.Lock()
         # When a tick last read and wrote the store successfully: what the health check judges the tick by.
         self.last_success: datetime | None = None
@@ -119,40 +131,56 @@ class Ticker:
         return self.course.for_region(due.schedule.region)
 
     async def tick(self) -> TickReport:
-        """Plan, record the intent, send, confirm. Ticks never overlap."""
+        """Chunk after chunk: plan, record the intent, send, confirm, while anyone is due, for one interval.
+        Ticks never overlap: a tick started meanwhile waits for this one, then carries on.
+
+        The interval counts from when the tick was started, not from when it had its turn: a tick that waited
+        for the one before ends no later, so lateness never adds up and a tick never runs into the one after
+        next (APScheduler would skip that one: "maximum number of running instances reached")."""
+        deadline = self._monotonic() + self.interval
         async with self._lock:
-            if self._stopped:
-                return TickReport()
-            now = self.clock()
-            plans = await self.plan(now)
-            report = TickReport(due=len(plans))
-            if not plans:
-                self.last_success = now
-                await self._upkeep(now)
-                return report
-            intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
-            send_ids = await self.store.outbox.record_intents(intents, now)
-            self.last_success = now
-            jobs = []
-            for (due, plan), send_id in zip(plans, send_ids, strict=True):
-                if send_id is not None and plan.kind is not None:
-                    reply = self._compose(plan, send_id, due.schedule)
-                    jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
-            report.planned = len(jobs)
-            for outcome in await asyncio.gather(*jobs):
-                report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
+            report = TickReport()
+            while not self._stopped:
+                taken = await self._chunk(report)
+                if taken < self.batch_size or self._monotonic() >= deadline:
+                    break
             if report.planned:
                 logger.info("tick: %d due, %d sent, %s", report.due, report.sent, _summary(report))
-            await self._upkeep(now)
+            if not self._stopped:
+                await self._upkeep(self.clock(), deadline)
             return report
 
-    async def _upkeep(self, now: datetime) -> None:
-        """Buttons that should go, message ids past 48 hours, and (every few hours) pruning."""
+    async def _chunk(self, report: TickReport) -> int:
+        """One chunk of the tick; how many due learners it took."""
+        now = self.clock()
+        plans = await self.plan(now)
+        if not plans:
+            self.last_success = now
+            return 0
+        intents = [_intent(due, plan, now, self._taken_by(due)) for due, plan in plans]
+        send_ids = await self.store.outbox.record_intents(intents, now)
+        self.last_success = now
+        jobs = []
+        for (due, plan), send_id in zip(plans, send_ids, strict=True):
+            if send_id is not None and plan.kind is not None:
+                reply = self._compose(plan, send_id, due.schedule)
+                jobs.append(self._send(due.schedule.user_id, due.schedule.chat_id, send_id, reply))
+        report.due += len(plans)
+        report.planned += len(jobs)
+        for outcome in await asyncio.gather(*jobs):
+            report.deliveries[outcome] = report.deliveries.get(outcome, 0) + 1
+        return len(plans)
+
+    async def _upkeep(self, now: datetime, deadline: float) -> None:
+        """Buttons that should go (in what is left of the interval: lessons first), message ids past 48 hours,
+        and (every few hours) pruning."""
         pruning = self.store.pruning
         await pruning.buttons_cleared(await pruning.only_copy_answered())
         if isinstance(self.sender, ButtonRemover):
             cleared = []
             for stale in await pruning.stale_buttons(BUTTONS_PER_TICK):
+                if self._monotonic() >= deadline:
+                    break
                 if await self._clear(self.sender, stale.chat_id, stale.message_id):
                     cleared.append(stale.send_id)
             await pruning.buttons_cleared(cleared)
@@ -179,9 +207,10 @@ class Ticker:
         return True
 
     async def stop(self) -> None:
-        """Let a tick under way finish (its sends confirmed), then run no more: for a clean shutdown."""
+        """Let the chunk under way finish (its sends confirmed), then run no more: for a clean shutdown."""
+        self._stopped = True
         async with self._lock:
-            self._stopped = True
+            pass
 
     def _compose(self, plan: planning.Plan, send_id: int, schedule: LearnerSchedule) -> Reply:
         if plan.kind is Kind.PAUSE_NOTICE:
@@ -205,9 +234,9 @@ class Ticker:
     async def _send(self, user_id: int, chat_id: int, send_id: int, reply: Reply) -> Delivery:
         outcome, message_id = await deliver(self.sender, self.pacer, chat_id, reply)
         if outcome is Delivery.SENT:
-            await self.store.outbox.confirm_sent(send_id, self.clock(), message_id)
-            if message_id is not None:
-                await self.store.privacy.remember_message(chat_id, message_id, self.clock())
+            # One step with the confirmation: a learner erased meanwhile leaves no message id behind.
+            message = (chat_id, message_id) if message_id is not None else None
+            await self.store.outbox.confirm_sent(send_id, self.clock(), message)
         else:
             await self.store.outbox.confirm_failed(send_id)
             if outcome is Delivery.BLOCKED:

@@ -29,7 +29,7 @@ from bot.store.learners import Learners
 from bot.store.migrations import MIGRATIONS
 from bot.store.outbox import DueLearner, Intent, Outbox
 from bot.store.privacy import LEARNER_TABLES, Privacy
-from bot.store.progress import Progress
+from bot.store.progress import Progress, PullClaim
 from bot.store.pruning import Pruning
 from bot.store.statistics import Statistics, StatisticsRows
 
@@ -41,6 +41,7 @@ __all__ = [
     "DueLearner",
     "Intent",
     "OutcomeRows",
+    "PullClaim",
     "StatisticsRows",
     "Store",
 ]

@@ -48,9 +48,14 @@ class Outbox:
         self._db = db
 
     async def due_batch(self, now: datetime, limit: int) -> list[DueLearner]:
-        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs."""
+        """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs.
+
+        A learner with a message on its way (a /next being sent) waits for the next batch, so what they are
+        sent keeps to course order.
+        """
         rows = await self._db.fetch(
             f"SELECT {SCHEDULE_COLUMNS} FROM learners WHERE active = 1 AND next_due_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM sends WHERE sends.user_id = learners.user_id AND status = 'pending') "
             "ORDER BY next_due_at LIMIT ?",
             (to_text(now), limit),
         )
@@ -150,6 +155,15 @@ class Outbox:
         return send_ids
 
     async def _record_intent(self, tx: Transaction, intent: Intent, now: datetime) -> int | None:
+        free = await tx.fetch(
+            "SELECT NOT EXISTS (SELECT 1 FROM sends WHERE user_id = :user AND status = 'pending') "
+            "FROM learners WHERE user_id = :user",
+            {"user": intent.user_id},
+        )
+        if not free:  # erased since the plan was made: nothing to send, nothing to keep
+            return None
+        if not free[0][0]:  # the learner's /next claimed something since the plan was made: plan them again later
+            return None
         send_id = None
         claimed = False
         if intent.kind == "new" and intent.item_id is not None:
@@ -189,21 +203,28 @@ class Outbox:
         )
         return send_id
 
-    async def confirm_sent(self, send_id: int, now: datetime, message_id: int | None = None) -> None:
+    async def confirm_sent(self, send_id: int, now: datetime, message: tuple[int, int] | None = None) -> bool:
         """After sending: the message went out; count it as unanswered until the learner acts.
 
-        `message_id` (Telegram's) is kept for 48 hours, so the message's buttons can be removed if it is put
-        off, answered elsewhere or superseded by a newer copy.
+        `message` is (chat id, Telegram's message id): kept for 48 hours with the send, so the message's buttons
+        can be removed if it is put off, answered elsewhere or superseded by a newer copy, and for /hide. False,
+        and nothing kept, if the learner was erased meanwhile.
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetch(
                 "UPDATE sends SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending' "
                 "RETURNING user_id, kind",
-                (to_text(now), message_id, send_id),
+                (to_text(now), message[1] if message is not None else None, send_id),
             )
             for user_id, kind in rows:
                 if kind in ("new", "review"):
                     await tx.execute("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
+            if rows and message is not None:
+                await tx.execute(
+                    "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (*message, to_text(now)),
+                )
+        return bool(rows)
 
     async def confirm_failed(self, send_id: int) -> None:
         """The message did not go out: the send failed, and the delivery it claimed is given back."""

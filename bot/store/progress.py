@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.engine import AnswerRecord, LearnerRecord
 from bot.store.codec import from_text, to_text
 from bot.store.database import Database
 from scheduler.spacing import ReviewState
+
+
+@dataclass(frozen=True)
+class PullClaim:
+    """An item claimed for /next: the pending send to settle once the adapter knows whether it went out."""
+
+    send_id: int | None  # None: nothing was claimed
+    delivers: bool  # this pull is what delivers the item (False: a question sent again until answered)
 
 
 class Progress:
@@ -64,23 +73,36 @@ class Progress:
         )
         return bool(inserted)
 
-    async def record_pull(self, user_id: int, item_id: str, now: datetime, local_day: date) -> bool:
-        """The learner asked for this item (/next): it counts toward the day's pace and is delivered.
+    async def record_pull(
+        self, user_id: int, item_id: str, now: datetime, local_day: date, *, again: bool = False
+    ) -> PullClaim | None:
+        """The learner asked for this item (/next): claim it, as a send that stays pending until the adapter
+        confirms it went out (`Outbox.confirm_sent`) or gives the claim back (`Outbox.confirm_failed`).
 
-        Returns False when the item had already been delivered (a question sent again, or a lesson the
-        schedule claimed a moment earlier).
+        The claim delivers the item unless it was delivered already: then, with `again` (a question, which is
+        sent until answered), it is claimed to be sent again; without, nothing is claimed (`send_id` None: the
+        schedule delivered this lesson a moment ago). None, and nothing claimed, while one of the schedule's
+        messages to this learner is being sent: it must reach them first, or the course would arrive out of
+        order.
         """
         async with self._db.transaction() as tx:
+            sending = await tx.fetch(
+                "SELECT 1 FROM sends WHERE user_id = ? AND status = 'pending' AND kind != 'pull' LIMIT 1", (user_id,)
+            )
+            if sending:
+                return None
             claimed, _ = await tx.execute(
                 "INSERT INTO deliveries (user_id, item_id, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (user_id, item_id, to_text(now)),
             )
-            await tx.execute(
-                "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, sent_at, claimed) "
-                "VALUES (?, 'pull', ?, ?, 'sent', ?, ?, ?)",
-                (user_id, item_id, local_day.isoformat(), to_text(now), to_text(now), int(claimed == 1)),
+            if claimed != 1 and not again:
+                return PullClaim(None, delivers=False)
+            _, send_id = await tx.execute(
+                "INSERT INTO sends (user_id, kind, item_id, local_day, status, created_at, claimed) "
+                "VALUES (?, 'pull', ?, ?, 'pending', ?, ?)",
+                (user_id, item_id, local_day.isoformat(), to_text(now), int(claimed == 1)),
             )
-        return claimed == 1
+        return PullClaim(send_id, delivers=claimed == 1)
 
     async def best_results(self, user_id: int) -> dict[str, bool]:
         """For each question the learner answered, whether any attempt (first answer or review) was right."""

@@ -1,14 +1,17 @@
 """The Telegram adapter: thin python-telegram-bot handlers around CourseChat.
 
 Handlers read who is speaking and what they pressed, call one CourseChat method and show its Outcome.
-Message text is never logged or passed on; the course works only in private chats.
+Message text is never logged or passed on; the course works only in private chats. Every message goes out
+in a turn of the shared `Pacer` (replies first, see `limiter`), cut to Telegram's length limits, and a bite
+pulled with /next is confirmed only once it has gone out (or its claim is given back). A learner who sends
+updates faster than a person acts gets one polite notice; the rest of the flood is declined cheaply.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-import warnings
 from datetime import timedelta
 from typing import Any, TypeAlias
 
@@ -24,31 +27,34 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
-from telegram.warnings import PTBDeprecationWarning
 
-from bot.content.markup import to_html
 from bot.conversation import texts
 from bot.conversation.chat import CourseChat, Who
 from bot.conversation.privacy_chat import HIDE_WINDOW
 from bot.conversation.replies import Outcome, Reply
 from bot.delivery.due_reminders import REMINDER_INTERVAL, DueReminders
-from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Rejected
+from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Pacer, Rejected
 from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
+from bot.telegram.limiter import PACED, PacedRequests, retry_after_seconds
 from bot.telegram.ordering import PerChatOrder
+from bot.telegram.splitting import CAPTION_LIMIT, TEXT_LIMIT, shortened_html, split_html
 
 logger = logging.getLogger(__name__)
 
 CHAT_KEY = "course_chat"
+PACER_KEY = "pacer"
+FLOOD_NOTICED_KEY = "flood_noticed"
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
 
 CourseApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
@@ -74,18 +80,25 @@ def build_application(
     base_url: str | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    pacer: Pacer | None = None,
     rate_limiter: bool = True,
+    updates: PerChatOrder | None = None,
 ) -> CourseApplication:
     """A PTB Application wired to `chat`.
 
     `base_url` points it at a self-hosted Bot API server; `request` and `updates_request` (PTB wants two
-    distinct objects) replace the HTTP layer, as the tests do.
+    distinct objects) replace the HTTP layer, as the tests do. Every message takes a turn from `pacer`
+    (give the schedule's Ticker the same one); without one, a new pacer at Telegram's limits, or with
+    `rate_limiter=False` one that never waits (for tests and benchmarks about something else).
     """
+    if pacer is None:
+        pacer = Pacer() if rate_limiter else Pacer.unlimited()
     builder = (
         Application.builder()
         .token(token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(PerChatOrder())
+        .concurrent_updates(updates or PerChatOrder())
+        .rate_limiter(PacedRequests(pacer))
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot", 1))
@@ -93,19 +106,22 @@ def build_application(
         builder = builder.request(request)
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
-    if rate_limiter:
-        # PTB's limiter keeps every request under Telegram's 30 a second; it does not retry flood waits,
-        # because the schedule's pacer handles those for the whole batch (and tests can control its clock).
-        limiter = AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=0)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[CHAT_KEY] = chat
+    application.bot_data[PACER_KEY] = pacer
     register_handlers(application)
     return application
 
 
+def pacer_of(application: CourseApplication) -> Pacer:
+    """The pacer every message of `application` takes its turn from."""
+    pacer: Pacer = application.bot_data[PACER_KEY]
+    return pacer
+
+
 def register_handlers(application: CourseApplication) -> None:
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, on_any_update), group=-1)
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited_message))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(~private & filters.COMMAND, on_group_command))
@@ -129,9 +145,10 @@ class TelegramSender:
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         try:
-            message = await send_reply(self.bot, chat_id, reply)
+            # The schedule's deliver has taken a bulk turn for this message already.
+            message = (await send_reply(self.bot, chat_id, reply, paced=True))[-1]
         except RetryAfter as err:
-            raise FloodWait(_seconds(err)) from err
+            raise FloodWait(retry_after_seconds(err)) from err
         except Forbidden as err:
             raise Blocked(str(err)) from err
         except BadRequest as err:
@@ -145,20 +162,13 @@ class TelegramSender:
         try:
             await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except RetryAfter as err:
-            raise FloodWait(_seconds(err)) from err
+            raise FloodWait(retry_after_seconds(err)) from err
         except Forbidden as err:
             raise Blocked(str(err)) from err
         except BadRequest as err:  # already bare, deleted, or too old to edit
             raise Rejected(err.message) from err
         except NetworkError as err:
             raise NetworkTrouble(str(err)) from err
-
-
-def _seconds(err: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)  # the type of retry_after is changing in PTB
-        value = err.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def schedule_jobs(
@@ -186,9 +196,10 @@ def schedule_jobs(
 
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
     once_at_a_time = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    application.job_queue.run_repeating(
-        tick, interval=interval, first=1, name="schedule-tick", job_kwargs=once_at_a_time
-    )
+    # A tick sends for one interval and finishes its last chunk a moment after the next one starts: that one
+    # waits for it (the Ticker never runs two at once) and carries on, so no run is ever skipped.
+    carry_on = {"max_instances": 2, "coalesce": True, "misfire_grace_time": None}
+    application.job_queue.run_repeating(tick, interval=interval, first=1, name="schedule-tick", job_kwargs=carry_on)
     application.job_queue.run_repeating(
         housekeeping, interval=HOUSEKEEPING_INTERVAL, first=30, name="housekeeping", job_kwargs=once_at_a_time
     )
@@ -233,16 +244,23 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
         if outcome.edit is not None and query.message is not None:
             try:
-                await query.edit_message_text(to_html(outcome.edit.text), reply_markup=_markup(outcome.edit))
+                await query.edit_message_text(
+                    shortened_html(outcome.edit.text, TEXT_LIMIT), reply_markup=_markup(outcome.edit)
+                )
             except BadRequest as err:
                 # Too old to edit, or already showing this: the answer itself was recorded, so carry on.
                 logger.info("could not edit the answered question: %s", err.message)
     if chat_id is None:
         return
-    for reply in outcome.replies:
-        message = await send_reply(context.bot, chat_id, reply)
-        if private:
-            await _chat(context).remember(chat_id, message.message_id)
+    try:
+        for reply in outcome.replies:
+            for message in await send_reply(context.bot, chat_id, reply):
+                if private:
+                    await _chat(context).remember(chat_id, message.message_id)
+    except BaseException:
+        await _chat(context).settle(outcome, sent=False)  # a pulled bite that did not go out is given back
+        raise
+    await _chat(context).settle(outcome, sent=True)
 
 
 def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
@@ -267,19 +285,27 @@ async def _remember_input(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _chat(context).remember(update.effective_chat.id, message.message_id)
 
 
-async def send_reply(bot: Any, chat_id: int, reply: Reply) -> Message:
-    """Send one Reply as Telegram HTML: a message, or a document with the text as its caption."""
-    if reply.attachment is not None:
-        return await bot.send_document(  # type: ignore[no-any-return]
-            chat_id,
-            InputFile(reply.attachment.content, filename=reply.attachment.filename),
-            caption=to_html(reply.text),
-            reply_markup=_markup(reply),
-            protect_content=reply.protect,
-        )
-    return await bot.send_message(  # type: ignore[no-any-return]
-        chat_id, to_html(reply.text), reply_markup=_markup(reply), protect_content=reply.protect
-    )
+async def send_reply(bot: Any, chat_id: int, reply: Reply, *, paced: bool = False) -> list[Message]:
+    """Send one Reply as Telegram HTML: a message (several, if it is too long for one), or a document with the
+    text as its caption; the buttons go with the last. `paced`: the caller has taken this message's turn."""
+    limits = {"rate_limit_args": PACED} if paced else {}
+    first_limit = CAPTION_LIMIT if reply.attachment is not None else TEXT_LIMIT
+    parts = split_html(reply.text, TEXT_LIMIT, first_limit)
+    sent: list[Message] = []
+    for index, part in enumerate(parts):
+        markup = _markup(reply) if index == len(parts) - 1 else None
+        if index == 0 and reply.attachment is not None:
+            document = InputFile(reply.attachment.content, filename=reply.attachment.filename)
+            sent.append(
+                await bot.send_document(
+                    chat_id, document, caption=part, reply_markup=markup, protect_content=reply.protect, **limits
+                )
+            )
+        else:
+            sent.append(
+                await bot.send_message(chat_id, part, reply_markup=markup, protect_content=reply.protect, **limits)
+            )
+    return sent
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:
@@ -289,6 +315,28 @@ async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids:
             await context.bot.delete_messages(chat_id, message_ids[start : start + 100])
         except TelegramError as err:  # best effort: /hide still answers, and the ids are forgotten anyway
             logger.warning("could not delete some messages: %s", err.message)
+
+
+async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before any handler: an update that came as part of a flood from its chat is declined here, cheaply. A
+    button is still answered (with a short notice); the first declined message of a flood gets one polite
+    notice, and the rest nothing, until the learner slows down."""
+    processor = context.application.update_processor
+    chat = update.effective_chat
+    if chat is None or not isinstance(processor, PerChatOrder):
+        return
+    noticed: set[int] = context.bot_data.setdefault(FLOOD_NOTICED_KEY, set())
+    if not processor.flooded(update):
+        noticed.discard(chat.id)
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.NOTICE_SLOW_DOWN)
+    elif chat.id not in noticed and chat.type == "private":
+        await send_reply(context.bot, chat.id, texts.slow_down())
+    noticed.add(chat.id)
+    user = update.effective_user
+    logger.info("flood: an update declined", extra={"learner": learner_ref(user.id)} if user else {})
+    raise ApplicationHandlerStop
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -350,13 +398,17 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (ids only, never text) and apologise to the learner."""
+    """Log the failure (ids only, never text) and apologise to the learner; a button press is answered still,
+    so the phone stops spinning (if it was answered already, Telegram refuses the second answer: no matter)."""
     update_id = update.update_id if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
     extra = {"learner": learner_ref(user.id)} if user is not None else {}
     logger.error("error while handling update %s", update_id, exc_info=context.error, extra=extra)
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
-            await context.bot.send_message(update.effective_chat.id, to_html(texts.apology().text))
+            await send_reply(context.bot, update.effective_chat.id, texts.apology())
         except Exception:  # the apology is best effort: the error that matters is already logged
             logger.warning("could not send the apology for update %s", update_id)
