@@ -210,20 +210,24 @@ class Outbox:
         can be removed if it is put off, answered elsewhere or superseded by a newer copy, and for /hide. False,
         and nothing kept, if the learner was erased meanwhile.
         """
-        async with self._db.transaction() as tx:
-            rows = await tx.fetch(
-                "UPDATE sends SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending' "
-                "RETURNING user_id, kind",
-                (to_text(now), message[1] if message is not None else None, send_id),
+        # Single statements, not one transaction: a confirmation is the commonest write there is, and each of
+        # BEGIN and COMMIT is a trip to the database thread. The send's row is the truth and changes in one
+        # statement; a crash before the unanswered count is raised only leaves that count one short.
+        rows = await self._db.fetch(
+            "UPDATE sends SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending' "
+            "RETURNING user_id, kind",
+            (to_text(now), message[1] if message is not None else None, send_id),
+        )
+        for user_id, kind in rows:
+            if kind in ("new", "review"):
+                await self._db.fetch("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
+        if rows and message is not None:
+            # Only while the learner is still there: an erasure between the two statements leaves no id behind.
+            await self._db.fetch(
+                "INSERT INTO bot_messages (chat_id, message_id, sent_at) SELECT ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM learners WHERE user_id = ?) ON CONFLICT DO NOTHING",
+                (*message, to_text(now), rows[0][0]),
             )
-            for user_id, kind in rows:
-                if kind in ("new", "review"):
-                    await tx.execute("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
-            if rows and message is not None:
-                await tx.execute(
-                    "INSERT INTO bot_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (*message, to_text(now)),
-                )
         return bool(rows)
 
     async def confirm_failed(self, send_id: int) -> None:
