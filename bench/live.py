@@ -95,16 +95,6 @@ def sent(calls: Iterable[Call]) -> list[Call]:
     return [call for call in calls if call.method in ("sendMessage", "sendDocument") and call.ok]
 
 
-def most_in_any_second(stamps: list[float]) -> int:
-    ordered = sorted(stamps)
-    most = start = 0
-    for end, stamp in enumerate(ordered):
-        while ordered[start] <= stamp - 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")

@@ -25,7 +25,6 @@ from pathlib import Path
 from bench.live import (
     TELEGRAM_LIMIT,
     make_due,
-    most_in_any_second,
     prepare,
     push,
     running,
@@ -33,7 +32,7 @@ from bench.live import (
     summary,
 )
 from bench.live import latency as latency_of
-from tests.standin import StandinServer
+from tests.standin import StandinServer, most_in_any_second
 
 GROUPS = {"alone 200": 200, "alone 500": 500, "broadcast 200": 200, "broadcast 500": 500, "calm 30": 30,
           "flood 30": 30}  # fmt: skip

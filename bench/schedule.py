@@ -144,7 +144,8 @@ def broadcast(due: int, chatters: int, baseline_s: float, folder: Path) -> dict[
 
 
 async def _broadcast(db: Path, due: int, chatters: int, baseline_s: float, folder: Path) -> dict[str, float]:
-    from bench.live import chatter, make_due, most_in_any_second, running, sent
+    from bench.live import chatter, make_due, running, sent
+    from tests.standin import most_in_any_second
 
     chatting = list(range(CHATTERS_FROM, CHATTERS_FROM + chatters))
     async with running(db, folder, [*range(1, due + 1), *chatting]) as (server, _):

@@ -7,14 +7,38 @@ import asyncio
 import contextlib
 import json
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.conftest import MINI_COURSE, clean_environment
+
 # Generous: on a loaded machine a Python process can take many seconds to start; an event ends the wait sooner.
 CEILING = 90.0
+
+
+def bot_environment(token: str, base_url: str, db: Path, **extra: str) -> dict[str, str]:
+    """What `coursebot run` needs to run the mini course against a Bot API at `base_url`, nothing inherited."""
+    settings = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_BASE_URL": base_url,
+        "COURSEBOT_DB": str(db),
+        "COURSEBOT_CONTENT": str(MINI_COURSE),
+        "COURSEBOT_HEALTH_LISTEN": "127.0.0.1",
+        "COURSEBOT_HEALTH_PORT": "0",  # any free port: a busy 8080 on the machine must not matter
+    }
+    return clean_environment(**{**settings, **extra})
+
+
+def free_port() -> int:
+    """A port nobody listens on now (for PTB's webhook server, which takes a fixed one; the window before it
+    binds is tiny), or for a Bot API that refuses every connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class RunningBot:

@@ -23,9 +23,9 @@ from aiohttp import web
 from bot.content.loader import load_course
 from bot.store import Store
 from scheduler.windows import Preferences
-from tests.conftest import MINI_COURSE, clean_environment
+from tests.conftest import MINI_COURSE
 from tests.deliveries import ItemReader, delivered_lessons
-from tests.running_bot import CEILING, RunningBot
+from tests.running_bot import CEILING, RunningBot, bot_environment
 from tests.standin import Call, StandinServer, callback_update, message_update
 
 TOKEN = "424242:CRASH-secret"
@@ -62,17 +62,6 @@ class HoldingServer(StandinServer):
     def drop_held(self) -> None:
         self.holding = False
         self._dropped.set()
-
-
-def _env(server: StandinServer, db: Path) -> dict[str, str]:
-    return clean_environment(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=server.base_url,
-        COURSEBOT_DB=str(db),
-        COURSEBOT_CONTENT=str(MINI_COURSE),
-        COURSEBOT_HEALTH_LISTEN="127.0.0.1",
-        COURSEBOT_HEALTH_PORT="0",
-    )
 
 
 async def _learners(db: Path) -> None:
@@ -118,7 +107,7 @@ async def test_a_sigkill_during_next_and_a_tick_loses_no_lesson_and_sends_none_t
         state = server.state
         for user_id in ACTIVE + DUE:
             state.observe_update(message_update(user_id, "/start"))  # Telegram knows their chats
-        async with RunningBot(_env(server, db), tmp_path) as bot:
+        async with RunningBot(bot_environment(TOKEN, server.base_url, db), tmp_path) as bot:
             await bot.wait_for_event("coursebot is running on Telegram")
             await asyncio.gather(*(_next(server, reader, user_id) for user_id in ACTIVE))
             await state.wait_for_call("sendMessage", _scheduled, timeout=CEILING)
@@ -132,7 +121,7 @@ async def test_a_sigkill_during_next_and_a_tick_loses_no_lesson_and_sends_none_t
             server.drop_held()
         assert 0 < sent_before_the_kill < len(DUE) // 2, "the kill came in the middle of the tick"
 
-        async with RunningBot(_env(server, db), tmp_path) as bot:
+        async with RunningBot(bot_environment(TOKEN, server.base_url, db), tmp_path) as bot:
             await bot.wait_for_event("coursebot is running on Telegram")
             for _ in range(3):
                 await asyncio.gather(*(_next(server, reader, user_id) for user_id in ACTIVE))

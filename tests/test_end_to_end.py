@@ -16,31 +16,20 @@ import aiohttp
 
 from bot.store import Store
 from scheduler.windows import Preferences
-from tests.conftest import MINI_COURSE, clean_environment
-from tests.running_bot import CEILING, RunningBot
+from tests.running_bot import CEILING, RunningBot, bot_environment, free_port
 from tests.standin import StandinServer, callback_update, message_update
 
 TOKEN = "424242:END-TO-END-secret"
 LEARNER = 9001
 
 
-def _env(server: StandinServer, db: Path, **extra: str) -> dict[str, str]:
-    settings = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": server.base_url,
-        "COURSEBOT_DB": str(db),
-        "COURSEBOT_CONTENT": str(MINI_COURSE),
-        "COURSEBOT_HEALTH_LISTEN": "127.0.0.1",
-        "COURSEBOT_HEALTH_PORT": "0",  # any free port: a busy 8080 on the machine must not matter
-    }
-    return clean_environment(**{**settings, **extra})
-
-
 async def test_the_bot_runs_a_lesson_a_question_and_progress_over_http(tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
     async with StandinServer(token=TOKEN) as server:
         state = server.state
-        async with RunningBot(_env(server, db, COURSEBOT_LOG_LEVEL="DEBUG"), tmp_path) as bot:
+        async with RunningBot(
+            bot_environment(TOKEN, server.base_url, db, COURSEBOT_LOG_LEVEL="DEBUG"), tmp_path
+        ) as bot:
             await bot.wait_for_event("coursebot is running on Telegram")
             await state.wait_for_call("getUpdates", timeout=CEILING)
 
@@ -95,7 +84,7 @@ async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) 
         await store.learners.set_discreet(LEARNER, False)  # the bite in full, not discreet mode's teaser
     async with StandinServer(token=TOKEN) as server:
         server.state.observe_update(message_update(LEARNER, "/start"))  # Telegram knows the chat
-        async with RunningBot(_env(server, db), tmp_path) as bot:
+        async with RunningBot(bot_environment(TOKEN, server.base_url, db), tmp_path) as bot:
             bite = await server.state.wait_for_call(
                 "sendMessage", lambda call: call.chat_id == LEARNER, timeout=CEILING
             )
@@ -106,19 +95,13 @@ async def test_the_running_bot_ticks_and_sends_a_scheduled_bite(tmp_path: Path) 
     assert code == 0, bot.log
 
 
-def _free_port() -> int:
-    # PTB's webhook server takes a fixed port; any free one will do, and the window before it binds is tiny.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_webhook_mode_checks_the_secret_serves_a_health_check_and_stops_cleanly(tmp_path: Path) -> None:
-    webhook_port = _free_port()
+    webhook_port = free_port()
     secret = "webhook-secret-token-1234"
     async with StandinServer(token=TOKEN) as server, aiohttp.ClientSession() as http:
-        env = _env(
-            server,
+        env = bot_environment(
+            TOKEN,
+            server.base_url,
             tmp_path / "webhook.sqlite3",
             COURSEBOT_WEBHOOK_URL="https://coursebot.example.test/telegram",
             COURSEBOT_WEBHOOK_SECRET=secret,
@@ -161,7 +144,7 @@ async def test_a_busy_health_port_is_one_line_and_the_bot_runs_on(tmp_path: Path
         holder.listen()
         busy = holder.getsockname()[1]
         async with StandinServer(token=TOKEN) as server:
-            env = _env(server, tmp_path / "busy.sqlite3", COURSEBOT_HEALTH_PORT=str(busy))
+            env = bot_environment(TOKEN, server.base_url, tmp_path / "busy.sqlite3", COURSEBOT_HEALTH_PORT=str(busy))
             async with RunningBot(env, tmp_path) as bot:
                 refused = await bot.wait_for_event(
                     f"health check not started: 127.0.0.1:{busy} is in use; set COURSEBOT_HEALTH_PORT (0 for any "

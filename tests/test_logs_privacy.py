@@ -22,10 +22,8 @@ import pytest
 from bot.core import buttons
 from bot.logs import WITHHELD, configure_logging
 from bot.store import Store
-from tests.conftest import MINI_COURSE, clean_environment
-from tests.running_bot import CEILING, RunningBot
+from tests.running_bot import CEILING, RunningBot, bot_environment, free_port
 from tests.standin import StandinServer, callback_update, message_update
-from tests.test_end_to_end import _free_port
 
 TOKEN = "424242:LOGS-secret-token"
 LEARNER = 918273645
@@ -38,17 +36,7 @@ SECRET = "logs-test-secret-0123456789abcdef"
 
 
 def _env(server: StandinServer, db: Path, **extra: str) -> dict[str, str]:
-    settings = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": server.base_url,
-        "COURSEBOT_DB": str(db),
-        "COURSEBOT_CONTENT": str(MINI_COURSE),
-        "COURSEBOT_HEALTH_LISTEN": "127.0.0.1",
-        "COURSEBOT_HEALTH_PORT": "0",
-        "COURSEBOT_LOG_LEVEL": "DEBUG",
-        "COURSEBOT_SECRET": SECRET,
-    }
-    return clean_environment(**{**settings, **extra})
+    return bot_environment(TOKEN, server.base_url, db, COURSEBOT_LOG_LEVEL="DEBUG", COURSEBOT_SECRET=SECRET, **extra)
 
 
 def assert_nothing_personal(log: str) -> None:
@@ -125,7 +113,7 @@ async def test_a_whole_course_at_debug_logs_no_id_no_typed_text_and_no_name(tmp_
 
 
 async def test_an_update_ptb_cannot_parse_is_not_written_into_the_log(tmp_path: Path) -> None:
-    webhook_port = _free_port()
+    webhook_port = free_port()
     secret = "webhook-secret-token-logs"
     async with StandinServer(token=TOKEN) as server, aiohttp.ClientSession() as http:
         env = _env(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from bot.delivery.sending import Pacer, Priority
+from tests.standin import most_in_any_second
 
 
 class FakeMonotonic:
@@ -26,17 +27,6 @@ class FakeMonotonic:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(0)  # let whoever was just given a turn note the time first, then let time pass
         self.now += max(seconds, 0.0)
-
-
-def most_in_any_second(stamps: list[float]) -> int:
-    """The largest number of stamps in any half-open window [t, t + 1 s)."""
-    ordered = sorted(stamps)
-    most = start = 0
-    for end, stamp in enumerate(ordered):
-        while ordered[start] <= stamp - 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 async def take_turns(pacer: Pacer, priorities: list[Priority], clock: Callable[[], float]) -> list[tuple[int, float]]:

@@ -11,29 +11,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.store import Store
-from tests.conftest import MINI_COURSE, clean_environment, run_coursebot
-from tests.running_bot import CEILING, RunningBot
+from tests.conftest import run_coursebot
+from tests.running_bot import CEILING, RunningBot, bot_environment, free_port
 from tests.standin import StandinServer
-from tests.test_end_to_end import _free_port
 
 TOKEN = "424242:STARTUP-secret"
 UNREACHABLE = "cannot reach the Bot API; trying again"
 
 
-def _env(base_url: str, db: Path) -> dict[str, str]:
-    return clean_environment(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=base_url,
-        COURSEBOT_DB=str(db),
-        COURSEBOT_CONTENT=str(MINI_COURSE),
-        COURSEBOT_HEALTH_LISTEN="127.0.0.1",
-        COURSEBOT_HEALTH_PORT="0",
-    )
-
-
 async def test_an_unreachable_bot_api_is_retried_with_backoff_one_line_each_until_it_answers(tmp_path: Path) -> None:
-    port = _free_port()  # nobody listens there: every connection is refused
-    async with RunningBot(_env(f"http://127.0.0.1:{port}/bot", tmp_path / "retry.sqlite3"), tmp_path) as bot:
+    port = free_port()  # nobody listens there: every connection is refused
+    async with RunningBot(
+        bot_environment(TOKEN, f"http://127.0.0.1:{port}/bot", tmp_path / "retry.sqlite3"), tmp_path
+    ) as bot:
         first = await bot.wait_for_event(UNREACHABLE)
         second = await bot.wait_for_event(UNREACHABLE, where=lambda event: event.get("attempt") == 2)
         async with StandinServer(token=TOKEN, port=port):  # the Bot API comes back where it was
@@ -51,8 +41,10 @@ async def test_an_unreachable_bot_api_is_retried_with_backoff_one_line_each_unti
 
 
 async def test_told_to_stop_while_the_bot_api_is_unreachable_it_stops_cleanly(tmp_path: Path) -> None:
-    port = _free_port()
-    async with RunningBot(_env(f"http://127.0.0.1:{port}/bot", tmp_path / "stop.sqlite3"), tmp_path) as bot:
+    port = free_port()
+    async with RunningBot(
+        bot_environment(TOKEN, f"http://127.0.0.1:{port}/bot", tmp_path / "stop.sqlite3"), tmp_path
+    ) as bot:
         await bot.wait_for_event(UNREACHABLE)
         code = await bot.stop(signal.SIGTERM)
 
@@ -71,7 +63,9 @@ def test_a_damaged_database_is_refused_at_start_untouched_with_one_clear_message
     before = hashlib.sha256(db.read_bytes()).hexdigest()
 
     # The file is refused before the Bot API is asked anything: no stand-in needed.
-    result = run_coursebot("run", env=_env(f"http://127.0.0.1:{_free_port()}/bot", db), cwd=tmp_path, timeout=CEILING)
+    result = run_coursebot(
+        "run", env=bot_environment(TOKEN, f"http://127.0.0.1:{free_port()}/bot", db), cwd=tmp_path, timeout=CEILING
+    )
 
     assert result.returncode != 0
     assert "damaged" in result.stderr

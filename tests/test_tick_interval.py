@@ -23,8 +23,7 @@ from bot.store import Store
 from bot.telegram.app import TelegramSender, build_application, schedule_jobs
 from scheduler.windows import Preferences
 from tests.conftest import FakeClock
-from tests.standin import BotAPIState, Call, StandinRequest, message_update
-from tests.test_pacing import most_in_any_second
+from tests.standin import BotAPIState, Call, StandinRequest, message_update, most_in_any_second
 
 TOKEN = "123456:INTERVAL"
 DUE = list(range(40_000, 40_160))  # about 5.7 s of sending at 28 a second: eleven intervals

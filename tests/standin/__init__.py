@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tests.standin.botapi import BotAPIState
+from tests.standin.rates import most_in_any_second
 from tests.standin.request import StandinRequest, request_pair
 from tests.standin.updates import (
     callback_update,
@@ -53,6 +54,7 @@ __all__ = [
     "decode_params",
     "edited_message_update",
     "message_update",
+    "most_in_any_second",
     "photo_update",
     "request_pair",
     "sticker_update",
