@@ -262,6 +262,23 @@ async def test_a_question_answered_in_another_copy_loses_its_buttons(rig: Rig) -
     assert not has_buttons(rig, scheduled)
 
 
+async def test_a_pulled_copy_loses_its_buttons_when_answered_in_another_or_superseded(rig: Rig) -> None:
+    await enrol_with_schedule(rig, LEARNER, pace=3)
+    await rig.ticker.tick()  # the first lesson
+    await rig.say(LEARNER, "/next")  # the first question, pulled
+    pulled = rig.sent_to(LEARNER)[-1]
+    assert "First question" in (pulled.text or "")
+    await rig.say(LEARNER, "/next")  # unanswered, so it comes again: a newer copy
+    again = rig.sent_to(LEARNER)[-1]
+    assert "First question" in (again.text or "")
+    await rig.press(LEARNER, button(again, "A"), again)
+
+    rig.clock.advance(minutes=1)
+    await rig.ticker.tick()
+
+    assert not has_buttons(rig, pulled)
+
+
 # --- ordinary input that must never raise --------------------------------------------------------
 
 

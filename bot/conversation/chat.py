@@ -160,12 +160,14 @@ class CourseChat:
             return Outcome((texts.with_milestone(audience, item, reply),), pulled=claim.send_id)
         return Outcome((texts.bite_on_its_way(),))
 
-    async def settle(self, outcome: Outcome, *, sent: bool) -> None:
-        """The adapter sent `outcome`'s replies, or could not: confirm the bite it pulled, or give it back."""
+    async def settle(self, outcome: Outcome, *, sent: bool, message: tuple[int, int] | None = None) -> None:
+        """The adapter sent `outcome`'s replies, or could not: confirm the bite it pulled, or give it back.
+        `message` is (chat id, message id) of the bite as sent, so its buttons can go once it is superseded or
+        answered in another copy (the adapter keeps the id for /hide itself)."""
         if outcome.pulled is None:
             return
         if sent:
-            await self.store.outbox.confirm_sent(outcome.pulled, self.clock())
+            await self.store.outbox.confirm_sent(outcome.pulled, self.clock(), message, for_hide=False)
         else:
             await self.store.outbox.confirm_failed(outcome.pulled)
 

@@ -203,12 +203,14 @@ class Outbox:
         )
         return send_id
 
-    async def confirm_sent(self, send_id: int, now: datetime, message: tuple[int, int] | None = None) -> bool:
+    async def confirm_sent(
+        self, send_id: int, now: datetime, message: tuple[int, int] | None = None, *, for_hide: bool = True
+    ) -> bool:
         """After sending: the message went out; count it as unanswered until the learner acts.
 
         `message` is (chat id, Telegram's message id): kept for 48 hours with the send, so the message's buttons
-        can be removed if it is put off, answered elsewhere or superseded by a newer copy, and for /hide. False,
-        and nothing kept, if the learner was erased meanwhile.
+        can be removed if it is put off, answered elsewhere or superseded by a newer copy, and (unless the caller
+        keeps it itself: not `for_hide`) for /hide. False, and nothing kept, if the learner was erased meanwhile.
         """
         # Single statements, not one transaction: a confirmation is the commonest write there is, and each of
         # BEGIN and COMMIT is a trip to the database thread. The send's row is the truth and changes in one
@@ -221,7 +223,7 @@ class Outbox:
         for user_id, kind in rows:
             if kind in ("new", "review"):
                 await self._db.fetch("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
-        if rows and message is not None:
+        if rows and message is not None and for_hide:
             # Only while the learner is still there: an erasure between the two statements leaves no id behind.
             await self._db.fetch(
                 "INSERT INTO bot_messages (chat_id, message_id, sent_at) SELECT ?, ?, ? "

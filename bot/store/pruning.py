@@ -1,9 +1,9 @@
 """What the store no longer needs, and the buttons that should no longer be live.
 
-Buttons: each scheduled message's Telegram id is kept for 48 hours (as long as /hide may delete it). Within that
-time a message that was put off ("Later"), answered elsewhere (the same question answered in another copy), or
-superseded (a newer copy of the same item went out) is listed for its buttons to be removed; after it, the id is
-dropped, as /privacy promises.
+Buttons: each scheduled or pulled message's Telegram id is kept for 48 hours (as long as /hide may delete it).
+Within that time a message that was put off ("Later"), answered elsewhere (the same question answered in another
+copy), or superseded (a newer copy of the same item went out) is listed for its buttons to be removed; after it,
+the id is dropped, as /privacy promises.
 
 Pruning: a send (one row per scheduled or pulled message) is kept SENDS_KEPT, which covers everything the
 schedule reads from them (what was had today, what is half-sent after a crash, the "Later" and review buttons of
@@ -52,7 +52,7 @@ class Pruning:
             "JOIN learners l ON l.user_id = s.user_id "
             "WHERE s.message_id IS NOT NULL AND ("
             " s.status = 'snoozed'"
-            " OR (s.kind = 'new' AND EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id "
+            " OR (s.kind IN ('new', 'pull') AND EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id "
             "     AND a.item_id = s.item_id))"
             " OR EXISTS (SELECT 1 FROM sends n WHERE n.user_id = s.user_id AND n.item_id = s.item_id "
             "     AND n.id > s.id AND n.status = 'sent' AND n.kind IN ('new', 'pull', 'review'))"
@@ -65,7 +65,8 @@ class Pruning:
         """Answered questions whose one copy is the message the learner answered in (whose buttons the answer
         already removed): nothing to edit, only the id to drop."""
         rows = await self._db.fetch(
-            "SELECT s.id FROM sends s INDEXED BY sends_with_buttons WHERE s.message_id IS NOT NULL AND s.kind = 'new' "
+            "SELECT s.id FROM sends s INDEXED BY sends_with_buttons WHERE s.message_id IS NOT NULL "
+            "AND s.kind IN ('new', 'pull') "
             "AND s.status = 'sent' "
             "AND EXISTS (SELECT 1 FROM answers a WHERE a.user_id = s.user_id AND a.item_id = s.item_id) "
             "AND NOT EXISTS (SELECT 1 FROM sends o WHERE o.user_id = s.user_id AND o.item_id = s.item_id "

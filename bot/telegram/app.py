@@ -252,15 +252,18 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
                 logger.info("could not edit the answered question: %s", err.message)
     if chat_id is None:
         return
+    first: int | None = None  # the message carrying the first reply's buttons (a pulled bite's)
     try:
-        for reply in outcome.replies:
+        for number, reply in enumerate(outcome.replies):
             for message in await send_reply(context.bot, chat_id, reply):
+                if number == 0:
+                    first = message.message_id  # a long reply is split: its buttons come on the last part
                 if private:
                     await _chat(context).remember(chat_id, message.message_id)
     except BaseException:
         await _chat(context).settle(outcome, sent=False)  # a pulled bite that did not go out is given back
         raise
-    await _chat(context).settle(outcome, sent=True)
+    await _chat(context).settle(outcome, sent=True, message=(chat_id, first) if first is not None else None)
 
 
 def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
