@@ -1,10 +1,11 @@
 """The SQLite store: the truth about who is enrolled and what each learner has done.
 
 `Store` opens, configures and migrates the file (`PRAGMA user_version`), and offers one part per aggregate,
-all sharing one serialized connection (`database`): `learners` (enrolment and settings), `progress` (what was
-sent and answered), `outbox` (the schedule's planned messages and reviews), `pruning` (what is no longer
-needed, and buttons that should go), `privacy` (message ids, /mydata, erasure), `certificates`, `statistics`,
-`cohorts` (training offices' groups and their members) and `assessments` (the knowledge checks and ratings).
+all sharing one serialized `database` (point statements on the event loop, heavy ones on aiosqlite's thread):
+`learners` (enrolment and settings), `progress` (what was sent and answered), `outbox` (the schedule's planned
+messages and reviews), `pruning` (what is no longer needed, and buttons that should go), `privacy` (message
+ids, /mydata, erasure), `certificates`, `statistics`, `cohorts` (training offices' groups and their members) and
+`assessments` (the knowledge checks and ratings).
 Each part's methods are named for intent and return dataclasses,
 never rows. Times are stored as ISO 8601 text in UTC.
 """
@@ -80,20 +81,19 @@ class Store:
             # Create the file ourselves so it is 0600 from its first byte; SQLite gives its WAL and
             # shared-memory files the same permissions as the database file.
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-            # Autocommit: every write is one statement and commits on its own, with no extra round trip.
-            connection = await aiosqlite.connect(path, isolation_level=None)
+            database = await Database.open(path)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"cannot open the database {path} (COURSEBOT_DB): {err}") from err
-        store = cls(Database(connection, path))
+        store = cls(database)
         try:
             await store._refuse_what_cannot_be_opened(check_integrity)
             await store._configure()
             await store._migrate()
         except sqlite3.Error as err:
-            await connection.close()
+            await database.close()
             raise StoreError(f"cannot prepare the database {path} (COURSEBOT_DB): {err}") from err
         except BaseException:
-            await connection.close()
+            await database.close()
             raise
         return store
 
@@ -110,15 +110,15 @@ class Store:
         await self.database.close()
 
     async def _configure(self) -> None:
-        for pragma in (
-            "journal_mode = WAL",
-            "foreign_keys = ON",
-            "synchronous = NORMAL",  # safe with WAL; a power cut loses at most the last commit
-            "busy_timeout = 5000",
-            # Deleted rows are overwritten, not just unlinked: /forget must leave nothing behind in the file.
-            "secure_delete = ON",
-        ):
-            await self.database.fetch(f"PRAGMA {pragma}")
+        await self.database.configure(
+            (
+                "journal_mode = WAL",
+                "foreign_keys = ON",
+                "synchronous = NORMAL",  # safe with WAL; a power cut loses at most the last commit
+                # Deleted rows are overwritten, not just unlinked: /forget must leave nothing behind in the file.
+                "secure_delete = ON",
+            )
+        )
 
     async def schema_version(self) -> int:
         rows = await self.database.fetch("PRAGMA user_version")
@@ -134,7 +134,7 @@ class Store:
             )
         if check_integrity:
             try:
-                found = [str(row[0]) for row in await self.database.fetch("PRAGMA quick_check")]
+                found = [str(row[0]) for row in await self.database.scan("PRAGMA quick_check")]
             except sqlite3.DatabaseError as err:
                 found = [str(err)]
             if found != ["ok"]:

@@ -111,7 +111,7 @@ class Cohorts:
         return [_cohort_from(row) for row in rows]
 
     async def all(self) -> list[CohortCounts]:
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             f"SELECT {_COLUMNS}, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) "
             "FROM cohorts c ORDER BY c.id"
         )
@@ -178,7 +178,7 @@ class Cohorts:
         """Members who may need a due-date reminder: their cohort is due between the two dates, they can be sent
         to (active, not paused), and the last reminder (1 day before) has not been dealt with yet."""
         columns = ", ".join(f"l.{column.strip()}" for column in SCHEDULE_COLUMNS.split(","))
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             f"SELECT {columns}, {_COLUMNS}, m.joined_at, m.reminded FROM cohort_members m "
             "JOIN cohorts c ON c.id = m.cohort_id JOIN learners l ON l.user_id = m.user_id "
             "WHERE c.due_on BETWEEN ? AND ? AND l.active = 1 AND l.paused = 0 "

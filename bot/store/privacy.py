@@ -97,7 +97,7 @@ class Privacy:
     async def prune_messages(self, older_than: datetime) -> None:
         """Drop message ids past Telegram's 48-hour window for deleting them."""
         await self.flush()
-        await self._db.fetch("DELETE FROM bot_messages WHERE sent_at < ?", (to_text(older_than),))
+        await self._db.scan("DELETE FROM bot_messages WHERE sent_at < ?", (to_text(older_than),))
 
     async def everything_about(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row about this learner, table by table (for /mydata)."""
@@ -134,7 +134,7 @@ class Privacy:
         """
         for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
             try:
-                rows = await self._db.fetch("PRAGMA wal_checkpoint(TRUNCATE)")
+                rows = await self._db.scan("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.OperationalError as err:
                 logger.info("log truncation deferred (attempt %d): %s", attempt, err)
             else:
@@ -146,7 +146,7 @@ class Privacy:
 
     async def forget_inactive(self, inactive_since: datetime) -> int:
         """Erase learners with no activity since `inactive_since` (the retention period); returns how many."""
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             "SELECT user_id, chat_id FROM learners l WHERE enrolled_at < :since "
             "AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = l.user_id AND answered_at >= :since) "
             "AND NOT EXISTS (SELECT 1 FROM reviews WHERE user_id = l.user_id AND reviewed_at >= :since) "

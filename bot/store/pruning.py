@@ -47,7 +47,7 @@ class Pruning:
 
     async def stale_buttons(self, limit: int = 100) -> list[StaleButtons]:
         """Messages put off, answered elsewhere or superseded, whose buttons are still live."""
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             "SELECT s.id, l.chat_id, s.message_id FROM sends s INDEXED BY sends_with_buttons "
             "JOIN learners l ON l.user_id = s.user_id "
             "WHERE s.message_id IS NOT NULL AND ("
@@ -64,7 +64,7 @@ class Pruning:
     async def only_copy_answered(self) -> list[int]:
         """Answered questions whose one copy is the message the learner answered in (whose buttons the answer
         already removed): nothing to edit, only the id to drop."""
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             "SELECT s.id FROM sends s INDEXED BY sends_with_buttons WHERE s.message_id IS NOT NULL "
             "AND s.kind IN ('new', 'pull') "
             "AND s.status = 'sent' "
@@ -84,14 +84,14 @@ class Pruning:
 
     async def forget_message_ids(self, now: datetime) -> None:
         """Telegram's message ids are kept 48 hours, no longer."""
-        await self._db.fetch(
+        await self._db.scan(
             "UPDATE sends SET message_id = NULL WHERE message_id IS NOT NULL AND sent_at < ?",
             (to_text(now - MESSAGE_IDS_KEPT),),
         )
 
     async def prune(self, now: datetime, questions: frozenset[str]) -> int:
         """Delete the reviews and sends no longer needed (see the module's docstring); how many rows went."""
-        reviews = await self._db.fetch(
+        reviews = await self._db.scan(
             "DELETE FROM reviews WHERE reviewed_at < :before "
             "AND id != (SELECT l.id FROM reviews l WHERE l.user_id = reviews.user_id AND l.item_id = reviews.item_id "
             "    ORDER BY l.reviewed_at DESC, l.id DESC LIMIT 1) "
@@ -103,7 +103,7 @@ class Pruning:
             "RETURNING 1",
             {"before": to_text(now - REVIEWS_KEPT)},
         )
-        rows = await self._db.fetch(
+        rows = await self._db.scan(
             "DELETE FROM sends WHERE created_at < :before AND status != 'pending' "
             "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.send_id = sends.id) "
             "AND NOT (kind = 'pull' AND id = (SELECT MAX(p.id) FROM sends p WHERE p.user_id = sends.user_id "

@@ -42,7 +42,7 @@ class Statistics:
 
     async def rows(self) -> StatisticsRows:
         """Everything the course statistics are computed from."""
-        fetch = self._db.fetch
+        fetch = self._db.scan  # whole tables: off the event loop
         return StatisticsRows(
             learners=[
                 (row[0], from_text(row[1]), bool(row[2]), bool(row[3]), row[4])

@@ -27,6 +27,11 @@ def _units(char: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
 
 
+def _length(text: str) -> int:
+    """`text`'s length in UTF-16 code units, at C speed (the encoding has no byte-order mark)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _spans(text: str, pattern: re.Pattern[str], style: int) -> list[tuple[str, int]]:
     """`text` in runs of (text, `style` or PLAIN) by where `pattern` matches."""
     runs: list[tuple[str, int]] = []
@@ -50,14 +55,15 @@ def _runs(markup: str) -> list[tuple[str, int]]:
 
 def shown_length(markup: str) -> int:
     """How long Telegram counts the text to be."""
-    return sum(_units(char) for text, _ in _runs(markup) for char in text)
+    return sum(_length(text) for text, _ in _runs(markup))
 
 
-def _html(chars: list[tuple[str, int]]) -> str:
+def _html(pieces: list[tuple[str, int]]) -> str:
+    """HTML for (text, style) pieces (characters or whole runs), neighbours of one style in one tag."""
     out: list[str] = []
     run: list[str] = []
     style_now = PLAIN
-    for char, style in chars:
+    for char, style in pieces:
         if style != style_now and run:
             out.append(_wrap("".join(run), style_now))
             run = []
@@ -89,7 +95,11 @@ def _cut_at(chars: list[tuple[str, int]], start: int, end: int) -> tuple[int, in
 
 def split_html(markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[str]:
     """Telegram HTML for `markup`, in as many parts as its length needs (the first at most `first_limit`)."""
-    chars = [(char, style) for text, style in _runs(markup) for char in text]
+    runs = _runs(markup)
+    if sum(_length(text) for text, _ in runs) <= (limit if first_limit is None else min(limit, first_limit)):
+        # Nearly every reply fits in one message: shown whole, without walking it a character at a time.
+        return [_html(runs).strip()]
+    chars = [(char, style) for text, style in runs for char in text]
     parts: list[str] = []
     start = 0
     while start < len(chars):

@@ -1,0 +1,88 @@
+"""The store's two connections: point statements on the event loop, never blocking it on another process's lock,
+and the write-ahead log still checkpointed although the loop's connection never does it itself."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store, database
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+
+
+def _main_file_learners(path: Path) -> int:
+    """Learners in the database file itself, ignoring what is only in its write-ahead log."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as reader:
+        return int(reader.execute("SELECT COUNT(*) FROM learners").fetchone()[0])
+
+
+async def _loop_keeps_running_while(pending: asyncio.Task[object]) -> None:
+    """Proof the event loop is free while `pending` waits: other work gets to run, many times."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not pending.done(), "the statement should be waiting for the other process's lock"
+
+
+async def test_a_write_waits_for_another_process_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        # The loop's connection never waits on a lock (it would stall every chat); the thread's does.
+        assert store.database.inline.execute("PRAGMA busy_timeout").fetchone() == (0,)
+        assert await store.database.scan("PRAGMA busy_timeout") == [(database.BUSY_TIMEOUT_MS,)]
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        enrol = asyncio.create_task(store.learners.enrol(1, 1, NOW))
+        await _loop_keeps_running_while(enrol)
+        other.execute("COMMIT")
+        other.close()
+        await asyncio.wait_for(enrol, timeout=30)
+        assert await store.learners.schedule(1) is not None
+
+
+async def test_a_transaction_waits_for_another_process_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        await store.learners.enrol(1, 1, NOW)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        forget = asyncio.create_task(store.privacy.forget(1, 1))
+        await _loop_keeps_running_while(forget)
+        other.execute("ROLLBACK")
+        other.close()
+        await asyncio.wait_for(forget, timeout=30)
+        assert await store.learners.schedule(1) is None
+
+
+async def _enrol_twice_in_one_transaction(store: Store) -> None:
+    async with store.database.transaction() as tx:
+        await tx.execute("INSERT INTO learners (user_id, chat_id, enrolled_at) VALUES (1, 1, 'x')")
+        await tx.execute("INSERT INTO learners (user_id, chat_id, enrolled_at) VALUES (1, 1, 'x')")
+
+
+async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "coursebot.sqlite3") as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            await _enrol_twice_in_one_transaction(store)
+        assert await store.database.fetch("SELECT COUNT(*) FROM learners") == [(0,)]
+        await store.learners.enrol(2, 2, NOW)
+        assert await store.database.fetch("SELECT user_id FROM learners") == [(2,)]
+
+
+async def test_the_log_is_checkpointed_into_the_file_as_commits_add_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        await store.database.scan("PRAGMA wal_checkpoint(TRUNCATE)")  # the schema into the file: a clean start
+        for user in range(1, 10):
+            await store.learners.enrol(user, user, NOW)
+        assert _main_file_learners(path) == 0, "the loop's connection must not checkpoint by itself"
+        await store.learners.enrol(10, 10, NOW)  # the tenth commit
+        await asyncio.wait_for(asyncio.gather(*store.database._checkpoints), timeout=30)
+        assert _main_file_learners(path) == 10
