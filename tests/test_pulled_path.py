@@ -137,6 +137,31 @@ async def test_next_while_a_scheduled_bite_is_on_its_way_waits_for_it(
     assert "First question" in texts_to(state, ANNA)[-1]
 
 
+async def test_a_second_next_while_the_scheduled_bite_is_still_on_its_way_brings_the_one_after_it(
+    app: CourseApplication, state: BotAPIState, store: Store, course_chat: CourseChat, clock: FakeClock
+) -> None:
+    """One scheduled bite answers one /next, not two: two taps while it is in flight bring it and the next."""
+    await enrol_due(store, course_chat, ANNA, clock)
+    ticker = Ticker(course_chat.course, store, TelegramSender(app.bot), clock=clock, pacer=Pacer.unlimited())
+    due = await ticker.plan(clock.now)
+    [send_id] = await store.outbox.record_intents(
+        [_intent(d, p, clock.now, course_chat.course) for d, p in due], clock.now
+    )
+    assert send_id is not None
+    await say(app, ANNA, "/next")
+    assert "on its way" in texts_to(state, ANNA)[-1]
+
+    answered = len(texts_to(state, ANNA))
+    second = asyncio.create_task(say(app, ANNA, "/next"))
+    for _ in range(20):  # the second /next is waiting for the lesson, not answering yet
+        await asyncio.sleep(0)
+    assert not second.done()
+    assert len(texts_to(state, ANNA)) == answered
+    await store.outbox.confirm_sent(send_id, clock.now)  # the scheduled lesson went out
+    await asyncio.wait_for(second, timeout=30)
+    assert "First question" in texts_to(state, ANNA)[-1]
+
+
 async def test_the_tick_leaves_a_learner_alone_while_their_next_is_being_sent(
     store: Store, course_chat: CourseChat, clock: FakeClock
 ) -> None:

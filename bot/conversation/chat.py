@@ -8,6 +8,7 @@ of day). The one text ever kept is the name a learner chooses to print on their 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CLAIM_ATTEMPTS = 3
+# How long a /next waits for a scheduled bite already announced as on its way, before asking for the one after.
+SCHEDULED_WAIT_S = 10.0
 COMMAND_LENGTH = 32
 
 
@@ -69,6 +72,9 @@ class CourseChat:
         self.certificates = CertificateChat(course, store, clock, certificates or CertificateOptions(), admins)
         self.cohorts = CohortChat(course, store, clock, admins)
         self.checks = CheckChat(course, store, clock)
+        # Per learner, the scheduled send their last /next was told is on its way. Only for what to answer the
+        # next /next: one scheduled bite stands in for one /next, never two (lost on a restart, harmlessly).
+        self._announced: dict[int, int] = {}
         self._commands: dict[str, Callable[[Who, str], Awaitable[Outcome]]] = {
             "start": lambda who, argument: self.start(who, argument),
             "next": lambda who, _: self.next_bite(who),
@@ -152,8 +158,18 @@ class CourseChat:
             claim = await self.store.progress.record_pull(
                 who.user_id, item.id, now, day, again=isinstance(item, Question)
             )
-            if claim is None:  # a scheduled bite is being sent to this learner right now: it must arrive first
-                return Outcome((texts.bite_on_its_way(),))
+            if claim.behind is not None:  # a scheduled bite is being sent to this learner now: it must arrive first
+                if self._announced.get(who.user_id) != claim.behind:
+                    self._announced[who.user_id] = claim.behind  # it answers this /next
+                    return Outcome((texts.bite_on_its_way(),))
+                # This /next asks for the bite after the one announced: once that one is out, claim the next.
+                try:
+                    async with asyncio.timeout(SCHEDULED_WAIT_S):
+                        await self.store.outbox.until_settled(claim.behind)
+                except TimeoutError:
+                    return Outcome((texts.bite_on_its_way(),))
+                continue
+            self._announced.pop(who.user_id, None)
             if claim.send_id is None:  # the schedule delivered this lesson a moment ago: look again
                 continue
             reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)

@@ -102,8 +102,17 @@ class SearchIndex:
         surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
         self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
         self._lines = [_lines(document.text) for document in documents]
-        # Analysed once here, not per query: the snippet's line is chosen for every hit shown.
-        self._line_terms = [[frozenset(analyse(line)) for line in lines] for lines in self._lines]
+        # Analysed once here, not per query: the snippet's line is chosen for every hit shown. Per document,
+        # which of its lines hold each term, so a query looks only at the lines it matches.
+        self._line_postings: list[dict[str, tuple[int, ...]]] = []
+        for lines in self._lines:
+            holding: dict[str, list[int]] = {}
+            for number, line in enumerate(lines):
+                for term in dict.fromkeys(analyse(line)):
+                    holding.setdefault(term, []).append(number)
+            self._line_postings.append({term: tuple(numbers) for term, numbers in holding.items()})
+        # The terms of each word of a long line, worked out the first time the line is a snippet.
+        self._chunk_terms: dict[tuple[int, int], list[frozenset[str]]] = {}
         # Which documents hold each term, with the term's BM25 part in each: a query adds up only those.
         postings: dict[str, list[tuple[int, float]]] = {}
         for index, counts in enumerate(self._counts):
@@ -112,7 +121,11 @@ class SearchIndex:
                 part = self._idf[term] * seen_here * (K1 + 1) / (seen_here + length_factor)
                 postings.setdefault(term, []).append((index, part))
         self._postings = postings
-        self._shared = Counter(line for lines in self._lines for line in set(lines))
+        shared = Counter(line for lines in self._lines for line in set(lines))
+        self._boilerplate = [
+            frozenset(number for number, line in enumerate(lines) if shared[line] >= SHARED_LINE)
+            for lines in self._lines
+        ]
         self.fingerprint = hashlib.blake2s(" ".join(d.id for d in documents).encode(), digest_size=2).hexdigest()
 
     @classmethod
@@ -259,16 +272,37 @@ class SearchIndex:
         lines = self._lines[index]
         if not lines:
             return 0, 0
-        scores = []
-        for line, terms in zip(lines, self._line_terms[index], strict=True):
-            score = sum(
-                max((weight * self._idf.get(term, 0.0) for term, weight in unit.items() if term in terms), default=0.0)
-                for _, unit in typed
-            )
-            scores.append(score * (BOILERPLATE if self._shared.get(line, 0) >= SHARED_LINE else 1.0))
-        best = max(range(len(lines)), key=lambda number: (scores[number], -number))
+        postings = self._line_postings[index]
+        scores: dict[int, float] = {}
+        for _, unit in typed:
+            best_here: dict[int, float] = {}  # each line's best term of this unit
+            for term, weight in unit.items():
+                value = weight * self._idf.get(term, 0.0)
+                for number in postings.get(term, ()):
+                    best_here[number] = max(best_here.get(number, 0.0), value)
+            for number, value in best_here.items():
+                scores[number] = scores.get(number, 0.0) + value
+        boilerplate = self._boilerplate[index]
+        ranked = [
+            (score * (BOILERPLATE if number in boilerplate else 1.0), -number) for number, score in scores.items()
+        ]
+        top = max(ranked, default=(0.0, 0))
+        best = -top[1] if top[0] > 0 else 0  # no line matches: the first
         wanted = {term for _, unit in typed for term in unit}
-        return best, _start(lines[best], wanted)
+        return best, self._start(index, best, wanted)
+
+    def _start(self, index: int, number: int, wanted: set[str]) -> int:
+        """Where the snippet of a document's line starts (see `_start`), from the line's words analysed once."""
+        line = self._lines[index][number]
+        if len(line) <= SNIPPET_LENGTH:
+            return 0
+        chunks = self._chunk_terms.get((index, number))
+        if chunks is None:
+            chunks = self._chunk_terms[(index, number)] = [frozenset(analyse(chunk)) for chunk in line.split()]
+        for position, terms in enumerate(chunks):
+            if not terms.isdisjoint(wanted):
+                return max(0, position - SNIPPET_CONTEXT)
+        return 0
 
     def hit_at(self, index: int, line: int, start: int) -> Hit | None:
         """A hit rebuilt from where it was found (for "back to the results"), or None if that is out of range."""

@@ -133,16 +133,31 @@ def units(query: str) -> list[tuple[str, ...]]:
     return read(query)[0]
 
 
+@functools.cache
+def _region_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every region's names as one pattern, longest first (so where names overlap the longest is read), and
+    the region each name belongs to (the first in the table's order of regions, where two share a name)."""
+    region_of: dict[str, str] = {}
+    for region, names in sorted(shorthand.REGION_WORDS.items()):
+        for name in names:
+            region_of.setdefault(name, region)
+    alternatives = "|".join(re.escape(name) for name in sorted(region_of, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])"), region_of
+
+
+_US = re.compile(r"(?<![A-Za-z])U\.?S\.?(?![A-Za-z])")  # "us" in lower case is a pronoun
+
+
 def region_named(query: str) -> str | None:
     """The region a query names, if any: the first one mentioned (the longest name, where names overlap)."""
-    lowered = query.lower()
+    pattern, region_of = _region_names()
     found: list[tuple[int, int, str]] = []  # (start, -length, region)
-    for region, names in shorthand.REGION_WORDS.items():
-        for name in names:
-            for match in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered):
-                found.append((match.start(), -len(name), region))
-    for match in re.finditer(r"(?<![A-Za-z])U\.?S\.?(?![A-Za-z])", query):  # "us" in lower case is a pronoun
-        found.append((match.start(), -len(match.group()), "US"))
+    named = pattern.search(query.lower())
+    if named is not None:
+        found.append((named.start(), -len(named.group()), region_of[named.group()]))
+    us = _US.search(query)
+    if us is not None:
+        found.append((us.start(), -len(us.group()), "US"))
     return min(found)[2] if found else None
 
 
@@ -150,3 +165,4 @@ def clear_caches() -> None:
     """Forget what was worked out from the tables (after a change to them, as bench/lookups.py makes)."""
     _stemmed_synonyms.cache_clear()
     _phrase_pattern.cache_clear()
+    _region_names.cache_clear()

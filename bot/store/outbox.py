@@ -3,6 +3,7 @@ answers to reviews, so a crash or a restart loses no bite and sends none twice i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -46,6 +47,24 @@ class Intent:
 class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._settling: dict[int, asyncio.Event] = {}  # pending sends someone waits for, set once they settle
+
+    async def until_settled(self, send_id: int) -> None:
+        """Return once a pending send is confirmed or given back (at once if it is not pending); callers bound
+        the wait with `asyncio.timeout`."""
+        event = self._settling.setdefault(send_id, asyncio.Event())
+        try:
+            rows = await self._db.fetch("SELECT status FROM sends WHERE id = ?", (send_id,))
+            if rows and rows[0][0] == "pending":
+                await event.wait()
+        finally:
+            if not event.is_set():  # settled already, or the wait was given up: nobody waits on it now
+                self._settling.pop(send_id, None)
+
+    def _settled(self, send_id: int) -> None:
+        event = self._settling.pop(send_id, None)
+        if event is not None:
+            event.set()
 
     async def due_batch(self, now: datetime, limit: int) -> list[DueLearner]:
         """Up to `limit` learners whose next delivery is due, longest-waiting first, with all a plan needs.
@@ -220,6 +239,7 @@ class Outbox:
             "RETURNING user_id, kind",
             (to_text(now), message[1] if message is not None else None, send_id),
         )
+        self._settled(send_id)
         for user_id, kind in rows:
             if kind in ("new", "review"):
                 await self._db.fetch("UPDATE learners SET unanswered = unanswered + 1 WHERE user_id = ?", (user_id,))
@@ -241,6 +261,7 @@ class Outbox:
                 (send_id,),
             )
             await _give_back_claims(tx, rows)
+        self._settled(send_id)
 
     async def recover_pending(self, now: datetime) -> int:
         """At start-up: messages whose sending a crash interrupted are planned again.

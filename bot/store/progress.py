@@ -18,6 +18,7 @@ class PullClaim:
 
     send_id: int | None  # None: nothing was claimed
     delivers: bool  # this pull is what delivers the item (False: a question sent again until answered)
+    behind: int | None = None  # nothing claimed, because this scheduled send to the learner is on its way
 
 
 class Progress:
@@ -75,17 +76,17 @@ class Progress:
 
     async def record_pull(
         self, user_id: int, item_id: str, now: datetime, local_day: date, *, again: bool = False
-    ) -> PullClaim | None:
+    ) -> PullClaim:
         """The learner asked for this item (/next): claim it, as a send that stays pending until the adapter
         confirms it went out (`Outbox.confirm_sent`) or gives the claim back (`Outbox.confirm_failed`).
 
         The claim delivers the item unless it was delivered already: then, with `again` (a question, which is
         sent until answered), it is claimed to be sent again; without, nothing is claimed (`send_id` None: the
-        schedule delivered this lesson a moment ago). None, and nothing claimed, while one of the schedule's
-        messages to this learner is being sent: it must reach them first, or the course would arrive out of
-        order.
+        schedule delivered this lesson a moment ago). Nothing is claimed while one of the schedule's messages to
+        this learner is being sent (`behind` names it): it must reach them first, or the course would arrive out
+        of order.
         """
-        sending = "SELECT 1 FROM sends WHERE user_id = ? AND status = 'pending' AND kind != 'pull' LIMIT 1"
+        sending = "SELECT id FROM sends WHERE user_id = ? AND status = 'pending' AND kind != 'pull' LIMIT 1"
         async with self._db.transaction() as tx:
             # The delivery is claimed only while no scheduled message is on its way, in the same statement: the
             # commonest path makes one trip fewer, and the check runs alone only when nothing was claimed.
@@ -95,8 +96,9 @@ class Progress:
                 (user_id, item_id, to_text(now), user_id),
             )
             if claimed != 1:
-                if await tx.fetch(sending, (user_id,)):
-                    return None
+                on_its_way = await tx.fetch(sending, (user_id,))
+                if on_its_way:
+                    return PullClaim(None, delivers=False, behind=on_its_way[0][0])
                 if not again:
                     return PullClaim(None, delivers=False)
             _, send_id = await tx.execute(
