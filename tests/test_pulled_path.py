@@ -41,6 +41,20 @@ async def enrol_due(store: Store, chat: CourseChat, user_id: int, clock: FakeClo
     await store.learners.set_discreet(user_id, False)  # bites in full, not discreet mode's teaser
 
 
+async def scheduled_lesson_on_its_way(
+    app: CourseApplication, store: Store, course_chat: CourseChat, clock: FakeClock
+) -> int:
+    """Anna enrolled and due; the tick has claimed her first lesson and is about to send it (its send id)."""
+    await enrol_due(store, course_chat, ANNA, clock)
+    ticker = Ticker(course_chat.course, store, TelegramSender(app.bot), clock=clock, pacer=Pacer.unlimited())
+    due = await ticker.plan(clock.now)
+    [send_id] = await store.outbox.record_intents(
+        [_intent(d, p, clock.now, course_chat.course) for d, p in due], clock.now
+    )
+    assert send_id is not None
+    return send_id
+
+
 @pytest.fixture
 def state() -> BotAPIState:
     return BotAPIState()
@@ -120,18 +134,12 @@ class _NeverSends:
 async def test_next_while_a_scheduled_bite_is_on_its_way_waits_for_it(
     app: CourseApplication, state: BotAPIState, store: Store, course_chat: CourseChat, clock: FakeClock
 ) -> None:
-    await enrol_due(store, course_chat, ANNA, clock)
-    ticker = Ticker(course_chat.course, store, TelegramSender(app.bot), clock=clock, pacer=Pacer.unlimited())
-    due = await ticker.plan(clock.now)
-    [send_id] = await store.outbox.record_intents(
-        [_intent(d, p, clock.now, course_chat.course) for d, p in due], clock.now
-    )  # the tick has claimed the first lesson and is about to send it
+    send_id = await scheduled_lesson_on_its_way(app, store, course_chat, clock)
 
     await say(app, ANNA, "/next")
 
     assert "on its way" in texts_to(state, ANNA)[-1]
     assert (await store.progress.record(ANNA)).delivered == {"one-lesson-a"}  # nothing more claimed
-    assert send_id is not None
     await store.outbox.confirm_sent(send_id, clock.now)  # it went out
     await say(app, ANNA, "/next")
     assert "First question" in texts_to(state, ANNA)[-1]
@@ -141,13 +149,7 @@ async def test_a_second_next_while_the_scheduled_bite_is_still_on_its_way_brings
     app: CourseApplication, state: BotAPIState, store: Store, course_chat: CourseChat, clock: FakeClock
 ) -> None:
     """One scheduled bite answers one /next, not two: two taps while it is in flight bring it and the next."""
-    await enrol_due(store, course_chat, ANNA, clock)
-    ticker = Ticker(course_chat.course, store, TelegramSender(app.bot), clock=clock, pacer=Pacer.unlimited())
-    due = await ticker.plan(clock.now)
-    [send_id] = await store.outbox.record_intents(
-        [_intent(d, p, clock.now, course_chat.course) for d, p in due], clock.now
-    )
-    assert send_id is not None
+    send_id = await scheduled_lesson_on_its_way(app, store, course_chat, clock)
     await say(app, ANNA, "/next")
     assert "on its way" in texts_to(state, ANNA)[-1]
 
