@@ -231,9 +231,9 @@ class Outbox:
         can be removed if it is put off, answered elsewhere or superseded by a newer copy, and (unless the caller
         keeps it itself: not `for_hide`) for /hide. False, and nothing kept, if the learner was erased meanwhile.
         """
-        # Single statements, not one transaction: a confirmation is the commonest write there is, and each of
-        # BEGIN and COMMIT is a trip to the database thread. The send's row is the truth and changes in one
-        # statement; a crash before the unanswered count is raised only leaves that count one short.
+        # Single statements, not one transaction: the commonest confirmation (a bite pulled with /next) is then
+        # the one statement and the one commit. The send's row is the truth and changes in one statement; a
+        # crash before the unanswered count is raised only leaves that count one short.
         rows = await self._db.fetch(
             "UPDATE sends SET status = 'sent', sent_at = ?, message_id = ? WHERE id = ? AND status = 'pending' "
             "RETURNING user_id, kind",

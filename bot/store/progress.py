@@ -89,7 +89,7 @@ class Progress:
         sending = "SELECT id FROM sends WHERE user_id = ? AND status = 'pending' AND kind != 'pull' LIMIT 1"
         async with self._db.transaction() as tx:
             # The delivery is claimed only while no scheduled message is on its way, in the same statement: the
-            # commonest path makes one trip fewer, and the check runs alone only when nothing was claimed.
+            # commonest path makes one statement fewer, and the check runs alone only when nothing was claimed.
             claimed, _ = await tx.execute(
                 "INSERT INTO deliveries (user_id, item_id, delivered_at) SELECT ?, ?, ? "
                 f"WHERE NOT EXISTS ({sending}) ON CONFLICT DO NOTHING",
