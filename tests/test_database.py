@@ -86,3 +86,15 @@ async def test_the_log_is_checkpointed_into_the_file_as_commits_add_up(
         await store.learners.enrol(10, 10, NOW)  # the tenth commit
         await asyncio.wait_for(asyncio.gather(*store.database._checkpoints), timeout=30)
         assert _main_file_learners(path) == 10
+
+
+async def test_learners_statements_go_on_while_the_log_is_checkpointed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 1)
+    async with await Store.open(tmp_path / "coursebot.sqlite3") as store:
+        await store.learners.enrol(1, 1, NOW)  # a commit: a checkpoint is under way on the thread
+        (checkpoint,) = store.database._checkpoints
+        async with store.database._lock:  # as a learner's transaction would hold it
+            await asyncio.wait_for(checkpoint, timeout=30)
+        assert await store.learners.schedule(1) is not None

@@ -139,9 +139,11 @@ class Database:
             task.add_done_callback(self._checkpoints.discard)
 
     async def _checkpoint_passively(self) -> None:
-        # PASSIVE copies what it can without waiting for anyone; a busy moment just leaves it to the next one.
+        # PASSIVE copies what it can without waiting for anyone (SQLite never calls the busy handler for it), and
+        # a busy moment just leaves the rest to the next one. So it does not take the lock either: copying pages
+        # and syncing the file takes milliseconds, and the learners' statements go on on the loop meanwhile.
         with contextlib.suppress(sqlite3.Error, ValueError):  # ValueError: the connection closed meanwhile
-            await self.scan("PRAGMA wal_checkpoint(PASSIVE)")
+            await self.background.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def fetch(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """One point statement (autocommitted when it writes), its rows fetched and its cursor closed."""

@@ -17,11 +17,7 @@ from typing import Any, TypeAlias
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
     LinkPreviewOptions,
-    Message,
     Update,
 )
 from telegram.constants import ParseMode
@@ -46,9 +42,10 @@ from bot.delivery.due_reminders import REMINDER_INTERVAL, DueReminders
 from bot.delivery.sending import Blocked, FloodWait, NetworkTrouble, Pacer, Rejected
 from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
-from bot.telegram.limiter import PACED, PacedRequests, retry_after_seconds
+from bot.telegram.limiter import PacedRequests, retry_after_seconds
 from bot.telegram.ordering import PerChatOrder
-from bot.telegram.splitting import CAPTION_LIMIT, TEXT_LIMIT, shortened_html, split_html
+from bot.telegram.outgoing import markup_of, send_reply
+from bot.telegram.splitting import TEXT_LIMIT, shortened_html
 
 logger = logging.getLogger(__name__)
 
@@ -223,14 +220,6 @@ def _who(update: Update) -> Who | None:
     return Who(update.effective_user.id, update.effective_chat.id)
 
 
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(button.label, callback_data=button.data) for button in row] for row in reply.buttons]
-    )
-
-
 async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else None
     query = update.callback_query
@@ -245,7 +234,7 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
         if outcome.edit is not None and query.message is not None:
             try:
                 await query.edit_message_text(
-                    shortened_html(outcome.edit.text, TEXT_LIMIT), reply_markup=_markup(outcome.edit)
+                    shortened_html(outcome.edit.text, TEXT_LIMIT), reply_markup=markup_of(outcome.edit)
                 )
             except BadRequest as err:
                 # Too old to edit, or already showing this: the answer itself was recorded, so carry on.
@@ -286,29 +275,6 @@ async def _remember_input(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is not None and update.effective_chat is not None and update.effective_chat.type == "private":
         await _chat(context).remember(update.effective_chat.id, message.message_id)
-
-
-async def send_reply(bot: Any, chat_id: int, reply: Reply, *, paced: bool = False) -> list[Message]:
-    """Send one Reply as Telegram HTML: a message (several, if it is too long for one), or a document with the
-    text as its caption; the buttons go with the last. `paced`: the caller has taken this message's turn."""
-    limits = {"rate_limit_args": PACED} if paced else {}
-    first_limit = CAPTION_LIMIT if reply.attachment is not None else TEXT_LIMIT
-    parts = split_html(reply.text, TEXT_LIMIT, first_limit)
-    sent: list[Message] = []
-    for index, part in enumerate(parts):
-        markup = _markup(reply) if index == len(parts) - 1 else None
-        if index == 0 and reply.attachment is not None:
-            document = InputFile(reply.attachment.content, filename=reply.attachment.filename)
-            sent.append(
-                await bot.send_document(
-                    chat_id, document, caption=part, reply_markup=markup, protect_content=reply.protect, **limits
-                )
-            )
-        else:
-            sent.append(
-                await bot.send_message(chat_id, part, reply_markup=markup, protect_content=reply.protect, **limits)
-            )
-    return sent
 
 
 async def _delete(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_ids: tuple[int, ...]) -> None:
