@@ -1,5 +1,6 @@
 """The store's two connections: point statements on the event loop, never blocking it on another process's lock,
-and the write-ahead log still checkpointed although the loop's connection never does it itself."""
+and the write-ahead log still checkpointed although the loop's connection never does it itself; and the writes
+of updates handled at once, committed together, each returning only once it is in the file."""
 
 from __future__ import annotations
 
@@ -98,3 +99,45 @@ async def test_learners_statements_go_on_while_the_log_is_checkpointed(
         async with store.database._lock:  # as a learner's transaction would hold it
             await asyncio.wait_for(checkpoint, timeout=30)
         assert await store.learners.schedule(1) is not None
+
+
+def _learners_seen_by_another_process(path: Path) -> int:
+    with sqlite3.connect(path) as reader:
+        return int(reader.execute("SELECT COUNT(*) FROM learners").fetchone()[0])
+
+
+async def test_writes_made_at_once_share_one_commit_and_each_returns_committed(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        statements: list[str] = []
+        store.database.inline.set_trace_callback(statements.append)
+
+        async def enrol_and_count(user: int) -> int:
+            await store.learners.enrol(user, user, NOW)
+            return _learners_seen_by_another_process(path)  # what survives a crash from here on
+
+        seen = await asyncio.gather(*(enrol_and_count(user) for user in range(1, 51)))
+        assert seen == [50] * 50, "a writer returned before its write was committed"
+        assert statements.count("COMMIT") == 1
+
+
+async def test_a_failed_transaction_takes_back_only_its_own_writes_from_the_shared_commit(tmp_path: Path) -> None:
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        failed, enrolled = await asyncio.gather(
+            _enrol_twice_in_one_transaction(store), store.learners.enrol(2, 2, NOW), return_exceptions=True
+        )
+        assert isinstance(failed, sqlite3.IntegrityError)
+        assert enrolled is True
+        with sqlite3.connect(path) as reader:
+            assert reader.execute("SELECT user_id FROM learners").fetchall() == [(2,)]
+
+
+async def test_work_on_the_thread_commits_the_shared_transaction_first(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "coursebot.sqlite3") as store:
+        # The enrolment's commit is still to come when the scan starts: the thread must not wait for it.
+        _, rows = await asyncio.wait_for(
+            asyncio.gather(store.learners.enrol(1, 1, NOW), store.database.scan("SELECT COUNT(*) FROM learners")),
+            timeout=30,
+        )
+        assert rows == [(1,)]

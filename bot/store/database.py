@@ -13,6 +13,15 @@ trip it also caps how many updates a second the bot can serve. So point statemen
 checkpoints, backups, migrations) goes to aiosqlite's thread (`scan`, `script`, `backup`), where it cannot hold
 up replies. `bench.interactions` measures the difference.
 
+Commits are shared. A commit costs SQLite more than the statements it commits (it appends every page they
+changed to the log, and a claim of a bite changes a table and six of its indexes), and under load most of those
+pages are the same from one learner to the next. So writes go into a transaction that stays open until the loop
+has run what is ready (the other learners' updates): one commit then makes all of them durable ("group
+commit"). A writer returns only once its batch has committed, so "returned" still means "on disk", and a claim
+is still committed before the bite it claims is sent. Each transaction is a savepoint within the batch, so one
+that fails takes only its own statements back. A batch is committed at once before work on aiosqlite's thread,
+so that connection never waits for this one's write lock.
+
 Never block the loop on another process. The loop's connection does not wait for a lock held outside this
 process (another coursebot command, a backup tool): it fails at once with "database is locked", and the same
 statement or transaction is then run on aiosqlite's thread, which waits up to `BUSY_TIMEOUT_MS` off the loop. Nor
@@ -25,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -87,6 +96,25 @@ class Transaction:
             await self._background.executemany(sql, rows)
 
 
+# The statements that write: one of them opens a batch (a read outside one needs no transaction).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class _Batch:
+    """The writes of one open transaction on the loop's connection, committed together."""
+
+    def __init__(self) -> None:
+        self.wrote = False
+        self.done = asyncio.Event()
+        self.error: sqlite3.Error | None = None
+
+    async def committed(self) -> None:
+        """Return once the batch is committed; raise what stopped it if it could not be."""
+        await self.done.wait()
+        if self.error is not None:
+            raise self.error
+
+
 class Database:
     """The file, serialized: point statements on the event loop, heavy ones on aiosqlite's thread."""
 
@@ -95,15 +123,17 @@ class Database:
         self.inline = inline
         self.path = path
         self._lock = asyncio.Lock()
+        self._batch: _Batch | None = None
         self._commits = 0
+        self._committers: set[asyncio.Task[None]] = set()
         self._checkpoints: set[asyncio.Task[None]] = set()
         # Set the first time SQLite reports the file damaged; the health check reports it from then on.
         self.corruption: str | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        """Both connections to `path`, in autocommit: every write is one statement and commits on its own. The
-        loop's waits for no lock (timeout 0): it hands a locked moment to the thread."""
+        """Both connections to `path`, in autocommit (the loop's opens its batches itself). The loop's waits for
+        no lock (timeout 0): it hands a locked moment to the thread."""
         background = await aiosqlite.connect(path, isolation_level=None)
         try:
             inline = sqlite3.connect(path, isolation_level=None, timeout=0)
@@ -115,6 +145,7 @@ class Database:
     async def configure(self, pragmas: Iterable[str]) -> None:
         """Settings that belong to a connection (foreign keys, secure delete, ...), on both."""
         async with self._lock:
+            self._commit_batch()
             for pragma in pragmas:
                 await self.background.execute_fetchall(f"PRAGMA {pragma}")
                 _rows(self.inline, f"PRAGMA {pragma}", ())
@@ -128,15 +159,62 @@ class Database:
         if type(err) is sqlite3.DatabaseError or "malformed" in message or "not a database" in message:
             self.corruption = self.corruption or message
 
-    def _committed(self, changes_before: int) -> None:
-        if self.inline.total_changes == changes_before:
-            return  # a read
+    @staticmethod
+    def _start(work: Coroutine[Any, Any, None], tasks: set[asyncio.Task[None]]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    def _open_batch(self) -> _Batch | None:
+        """The open batch (opened now if there is none), or None if another process holds the write lock."""
+        if self._batch is not None:
+            return self._batch
+        try:
+            _rows(self.inline, "BEGIN IMMEDIATE", ())
+        except sqlite3.Error as err:
+            if not _busy(err):
+                self._watch(err)
+                raise
+            return None
+        batch = self._batch = _Batch()
+        # The commit runs after what the loop has ready now, so the writes of those updates join this batch.
+        self._start(self._commit_when_free(batch), self._committers)
+        return batch
+
+    async def _commit_when_free(self, batch: _Batch) -> None:
+        async with self._lock:
+            if self._batch is batch:
+                self._commit_batch()
+
+    def _commit_batch(self) -> None:
+        """Commit the open batch now, if there is one (under the lock)."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        try:
+            if not self.inline.in_transaction:  # SQLite rolled it all back after a failure (disk full, I/O)
+                raise sqlite3.OperationalError("the transaction was rolled back by an earlier error")
+            _rows(self.inline, "COMMIT", ())
+        except sqlite3.Error as err:
+            self._watch(err)
+            if self.inline.in_transaction:
+                self.inline.rollback()
+            batch.error = err
+        batch.done.set()
+        if batch.error is None and batch.wrote:
+            self._count_commit()
+
+    def _broken(self, err: sqlite3.Error) -> None:
+        """After a failed statement: if it took the whole batch back, its writers are told, not left waiting."""
+        self._watch(err)
+        if self._batch is not None and not self.inline.in_transaction:
+            self._commit_batch()
+
+    def _count_commit(self) -> None:
         self._commits += 1
         if self._commits >= CHECKPOINT_EVERY:
             self._commits = 0
-            task = asyncio.get_running_loop().create_task(self._checkpoint_passively())
-            self._checkpoints.add(task)
-            task.add_done_callback(self._checkpoints.discard)
+            self._start(self._checkpoint_passively(), self._checkpoints)
 
     async def _checkpoint_passively(self) -> None:
         # PASSIVE copies what it can without waiting for anyone (SQLite never calls the busy handler for it), and
@@ -146,22 +224,36 @@ class Database:
             await self.background.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def fetch(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
-        """One point statement (autocommitted when it writes), its rows fetched and its cursor closed."""
+        """One point statement, its rows fetched and its cursor closed; a write returns once committed."""
         async with self._lock:
+            batch = self._batch
+            if batch is None and sql.lstrip()[:7].upper().startswith(_WRITES):
+                batch = self._open_batch()
+                if batch is None:
+                    return await self._fetch_in_background(sql, parameters)
             changes_before = self.inline.total_changes
             try:
                 rows = _rows(self.inline, sql, parameters)
             except sqlite3.Error as err:
                 if not _busy(err):
-                    self._watch(err)
+                    self._broken(err)
                     raise
+                self._commit_batch()  # the thread must not wait for this connection's own write lock
                 return await self._fetch_in_background(sql, parameters)
-            self._committed(changes_before)
-            return rows
+            wrote = self.inline.total_changes != changes_before
+            if batch is None:
+                if wrote:  # a write that did not look like one (WITH ... INSERT): committed on its own
+                    self._count_commit()
+                return rows
+            batch.wrote = batch.wrote or wrote
+        if wrote:
+            await batch.committed()
+        return rows
 
     async def scan(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """Like `fetch`, for a statement that may touch many rows: run off the loop."""
         async with self._lock:
+            self._commit_batch()
             return await self._fetch_in_background(sql, parameters)
 
     async def _fetch_in_background(self, sql: str, parameters: Parameters) -> list[sqlite3.Row]:
@@ -188,44 +280,59 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction, taken at once (BEGIN IMMEDIATE), committed on success, rolled back on error."""
+        """A write transaction, committed on success (with the batch: this returns once that is committed), taken
+        back on error, and atomic either way."""
         async with self._lock:
+            batch = self._open_batch()
+            if batch is None:  # another process is writing: wait for it off the loop, and commit on our own
+                async with self._in_background() as transaction:
+                    yield transaction
+                return
             changes_before = self.inline.total_changes
+            _rows(self.inline, "SAVEPOINT step", ())
             try:
-                _rows(self.inline, "BEGIN IMMEDIATE", ())
-                connection: sqlite3.Connection | None = self.inline
-            except sqlite3.Error as err:
-                if not _busy(err):
-                    self._watch(err)
-                    raise
-                await self.background.execute("BEGIN IMMEDIATE")  # waits for the other process, off the loop
-                connection = None
-            try:
-                yield Transaction(connection, self.background)
-                if connection is not None:
-                    _rows(connection, "COMMIT", ())
-                else:
-                    await self.background.execute("COMMIT")
+                yield Transaction(self.inline, self.background)
+                _rows(self.inline, "RELEASE step", ())
             except BaseException as err:
+                if self.inline.in_transaction:
+                    _rows(self.inline, "ROLLBACK TO step", ())
+                    _rows(self.inline, "RELEASE step", ())
                 if isinstance(err, sqlite3.Error):
-                    self._watch(err)
-                if connection is not None and connection.in_transaction:
-                    connection.rollback()
-                elif connection is None and self.background.in_transaction:
-                    await self.background.execute("ROLLBACK")
+                    self._broken(err)
                 raise
-            self._committed(changes_before)
+            wrote = self.inline.total_changes != changes_before
+            batch.wrote = batch.wrote or wrote
+        if wrote:
+            await batch.committed()
+
+    @asynccontextmanager
+    async def _in_background(self) -> AsyncIterator[Transaction]:
+        await self.background.execute("BEGIN IMMEDIATE")  # waits for the other process, off the loop
+        try:
+            yield Transaction(None, self.background)
+            await self.background.execute("COMMIT")
+        except BaseException as err:
+            if isinstance(err, sqlite3.Error):
+                self._watch(err)
+            if self.background.in_transaction:
+                await self.background.execute("ROLLBACK")
+            raise
+        self._count_commit()
 
     async def script(self, sql: str) -> None:
         async with self._lock:
+            self._commit_batch()
             await self.background.executescript(sql)
 
     async def backup(self, target: aiosqlite.Connection) -> None:
         async with self._lock:
+            self._commit_batch()
             await self.background.backup(target)
 
     async def close(self) -> None:
-        for task in list(self._checkpoints):
+        async with self._lock:
+            self._commit_batch()
+        for task in [*self._committers, *self._checkpoints]:
             await task
         async with self._lock:
             self.inline.close()
