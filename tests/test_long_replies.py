@@ -13,8 +13,8 @@ from telegram import Update
 from bot.content.markup import to_html
 from bot.conversation.chat import CourseChat
 from bot.conversation.replies import Attachment, Button, Reply
-from bot.telegram.app import build_application
 from bot.telegram import splitting
+from bot.telegram.app import build_application
 from bot.telegram.outgoing import send_reply
 from bot.telegram.splitting import CAPTION_LIMIT, TEXT_LIMIT, shortened_html, shown_length, split_html
 from tests.standin import BotAPIState, StandinRequest, message_update

@@ -9,6 +9,7 @@ of day). The one text ever kept is the name a learner chooses to print on their 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ class CourseChat:
             if claim.send_id is None:  # the schedule delivered this lesson a moment ago: look again
                 continue
             reply = texts.question(audience, item) if isinstance(item, Question) else texts.lesson(audience, item)
-            return Outcome((texts.with_milestone(audience, item, reply),), pulled=claim.send_id)
+            bite = texts.with_milestone(audience, item, reply)
+            return Outcome((bite,), pulled=claim.send_id, discreet=schedule.discreet)
         return Outcome((texts.bite_on_its_way(),))
 
     async def settle(self, outcome: Outcome, *, sent: bool, message: tuple[int, int] | None = None) -> None:
@@ -323,15 +325,15 @@ class CourseChat:
         now = self.clock()
         memory = spacing.review(None, item_id, graded.correct, now)
         if await self.store.progress.record_answer(who.user_id, graded.record(now), memory):
-            audience = await self.audience(who.user_id)
+            learner = await self.store.learners.at_hand(who.user_id)
+            audience = Audience(self.course, learner.region, who.user_id)
             order = audience.order(graded.question, options.FIRST_SHOWING)
             edit, feedback = texts.answered(audience, graded.question, option, order)
             share = await self.pulse.share_choosing(item_id, option)
             if share is not None:
                 feedback = texts.with_peer_pulse(feedback, share)
-            return Outcome(
-                replies=(feedback,), edit=edit, notice="Correct" if graded.correct else "Not the best answer"
-            )
+            notice = "Correct" if graded.correct else "Not the best answer"
+            return Outcome(replies=(feedback,), edit=edit, notice=notice, discreet=learner.discreet)
         return await self._explain_refused_answer(who, item_id, option)
 
     async def _explain_refused_answer(self, who: Who, item_id: str, option: int) -> Outcome:
@@ -349,15 +351,16 @@ class CourseChat:
 
     async def text(self, who: Who, text: str) -> Outcome:
         """Free text that is not a command: an answer the bot asked for, or a hint. Never stored or logged."""
-        awaiting = await self.store.learners.awaiting(who.user_id)
+        learner = await self.store.learners.at_hand(who.user_id)
+        awaiting = learner.awaiting
         if awaiting and awaiting.startswith(NAME_PROMPT):
             return await self.certificates.named(who.user_id, text)
+        audience = Audience(self.course, learner.region, who.user_id)
         if awaiting:  # a schedule prompt: read as the setting if it is one, else answered as a search
-            audience = await self.audience(who.user_id)
             return await self.schedule.typed(
                 who.user_id, awaiting, text, lambda query: self.lookups.search(query, audience)
             )
-        return self.lookups.search(text, await self.audience(who.user_id))
+        return dataclasses.replace(self.lookups.search(text, audience), discreet=learner.discreet)
 
     async def remember(self, chat_id: int, message_id: int) -> None:
         """The adapter sent a message: keep its id for 48 hours, so /hide can delete it."""

@@ -42,7 +42,8 @@ class Outcome:
     whose button was pressed; `delete` removes earlier messages of the chat's (never the one being edited);
     `delete_input` removes the message the learner just sent; `replies` are new messages, in order. `pulled` is
     the pending send of a bite claimed for `replies` (/next): once the adapter has sent them it must settle the
-    claim (`CourseChat.settle`), confirmed or given back.
+    claim (`CourseChat.settle`), confirmed or given back. `discreet` saves the adapter reading discreet mode
+    again (None: it asks `PrivacyChat.discreet`).
     """
 
     replies: tuple[Reply, ...] = ()
@@ -51,3 +52,4 @@ class Outcome:
     delete: tuple[int, ...] = ()  # ids of recent messages in the chat, the learner's and the bot's (/hide)
     delete_input: bool = False  # the learner's message held patient details (or a photo): delete it at once
     pulled: int | None = None
+    discreet: bool | None = None  # whether the learner is in discreet mode, if the conversation read it already

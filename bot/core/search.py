@@ -121,6 +121,8 @@ class SearchIndex:
                 part = self._idf[term] * seen_here * (K1 + 1) / (seen_here + length_factor)
                 postings.setdefault(term, []).append((index, part))
         self._postings = postings
+        self._holders = {term: frozenset(index for index, _ in held) for term, held in postings.items()}
+        self._factors: dict[str | None, list[float]] = {}  # each document's region factor, per region favoured
         shared = Counter(line for lines in self._lines for line in set(lines))
         self._boilerplate = [
             frozenset(number for number, line in enumerate(lines) if shared[line] >= SHARED_LINE)
@@ -209,13 +211,16 @@ class SearchIndex:
             for index, part in self._postings.get(term, ()):
                 scores[index] = scores.get(index, 0.0) + weight * part
         coverage_of = self._coverage(typed)
+        factors = self._factors.get(favoured)
+        if factors is None:  # worked out once per region: a handful of regions, a few hundred documents
+            factors = self._factors[favoured] = [self._factor(document, favoured) for document in self.documents]
         scored = []
         for index in sorted(scores):
             score = scores[index]
             coverage = coverage_of.get(index, 0.0)
             if score <= 0 or coverage < MIN_COVERAGE:
                 continue
-            factor = self._factor(self.documents[index], favoured) * (1 - COORDINATION + COORDINATION * coverage)
+            factor = factors[index] * (1 - COORDINATION + COORDINATION * coverage)
             scored.append((score * factor, index))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         if not scored or scored[0][0] < MIN_SCORE:
@@ -259,7 +264,7 @@ class SearchIndex:
         for _, terms in typed:
             weight = max((self._idf.get(term, 0.0) for term in terms), default=0.0) or self._rarest * 1.0
             total += weight
-            for index in {index for term in terms for index, _ in self._postings.get(term, ())}:
+            for index in frozenset().union(*(self._holders.get(term, ()) for term in terms)):
                 matched[index] = matched.get(index, 0.0) + weight
         return {index: share / total for index, share in matched.items()} if total else {}
 

@@ -104,22 +104,15 @@ class _Reading:
         return pattern.sub(marked, text)
 
 
+@functools.cache
+def _phrases_longest_first() -> list[str]:
+    return sorted(shorthand.PHRASES, key=len, reverse=True)
+
+
 def read(query: str) -> tuple[list[tuple[str, ...]], set[str]]:
     """The query as units of meaning (each known phrase, as the words the course uses for it; each other word),
     and the entries of the tables above that reading it drew on ("phrase:what now", "synonym:hx")."""
-    reading = _Reading()
-    text = _AGE.sub(r" \1 year old ", _APOSTROPHES.sub("'", query.lower()))
-    for pattern, meaning in shorthand.PATTERNS:
-        text = reading.replace(pattern, meaning, text, f"pattern:{meaning}")
-    for phrase in sorted(shorthand.PHRASES, key=len, reverse=True):
-        if phrase in text:
-            text = reading.replace(_phrase_pattern(phrase), shorthand.PHRASES[phrase], text, f"phrase:{phrase}")
-    found: list[tuple[str, ...]] = []
-    for number, piece in enumerate(_MARK.split(text)):
-        if number % 2:
-            found.append(tuple(words(reading.meanings[int(piece)])))
-        else:
-            found.extend((word,) for word in words(piece))
+    found, reading = _read(query)
     for word in {word for unit in found for word in unit}:
         if word in shorthand.SYNONYMS:
             reading.used.add(f"synonym:{word}")
@@ -128,9 +121,26 @@ def read(query: str) -> tuple[list[tuple[str, ...]], set[str]]:
     return found, reading.used
 
 
+def _read(query: str) -> tuple[list[tuple[str, ...]], _Reading]:
+    reading = _Reading()
+    text = _AGE.sub(r" \1 year old ", _APOSTROPHES.sub("'", query.lower()))
+    for pattern, meaning in shorthand.PATTERNS:
+        text = reading.replace(pattern, meaning, text, f"pattern:{meaning}")
+    for phrase in _phrases_longest_first():
+        if phrase in text:
+            text = reading.replace(_phrase_pattern(phrase), shorthand.PHRASES[phrase], text, f"phrase:{phrase}")
+    found: list[tuple[str, ...]] = []
+    for number, piece in enumerate(_MARK.split(text)):
+        if number % 2:
+            found.append(tuple(words(reading.meanings[int(piece)])))
+        else:
+            found.extend((word,) for word in words(piece))
+    return found, reading
+
+
 def units(query: str) -> list[tuple[str, ...]]:
     """The query as units of meaning: each known phrase (as the words the course uses for it), each other word."""
-    return read(query)[0]
+    return _read(query)[0]
 
 
 @functools.cache
@@ -164,5 +174,6 @@ def region_named(query: str) -> str | None:
 def clear_caches() -> None:
     """Forget what was worked out from the tables (after a change to them, as bench/lookups.py makes)."""
     _stemmed_synonyms.cache_clear()
+    _phrases_longest_first.cache_clear()
     _phrase_pattern.cache_clear()
     _region_names.cache_clear()

@@ -225,30 +225,50 @@ class Database:
 
     async def fetch(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """One point statement, its rows fetched and its cursor closed; a write returns once committed."""
-        async with self._lock:
-            batch = self._batch
-            if batch is None and sql.lstrip()[:7].upper().startswith(_WRITES):
-                batch = self._open_batch()
-                if batch is None:
-                    return await self._fetch_in_background(sql, parameters)
-            changes_before = self.inline.total_changes
-            try:
-                rows = _rows(self.inline, sql, parameters)
-            except sqlite3.Error as err:
-                if not _busy(err):
-                    self._broken(err)
-                    raise
-                self._commit_batch()  # the thread must not wait for this connection's own write lock
-                return await self._fetch_in_background(sql, parameters)
-            wrote = self.inline.total_changes != changes_before
-            if batch is None:
-                if wrote:  # a write that did not look like one (WITH ... INSERT): committed on its own
-                    self._count_commit()
-                return rows
-            batch.wrote = batch.wrote or wrote
-        if wrote:
+        if self._lock.locked():  # a transaction or work on the thread is under way: after it
+            async with self._lock:
+                rows, batch = await self._point(sql, parameters)
+        else:
+            # Nobody is inside: the statement runs to its end without giving the loop up, so it cannot land in
+            # anyone's transaction, and queueing on the lock (on the busiest path of every update) is skipped.
+            done = self._point_at_once(sql, parameters)
+            if done is None:  # it must wait after all (another process holds the file): under the lock
+                async with self._lock:
+                    done = await self._point(sql, parameters)
+            rows, batch = done
+        if batch is not None:
             await batch.committed()
         return rows
+
+    async def _point(self, sql: str, parameters: Parameters) -> tuple[list[sqlite3.Row], _Batch | None]:
+        """The statement, under the lock: at once on the loop, or waiting off it while another process writes."""
+        done = self._point_at_once(sql, parameters)
+        return done if done is not None else (await self._fetch_in_background(sql, parameters), None)
+
+    def _point_at_once(self, sql: str, parameters: Parameters) -> tuple[list[sqlite3.Row], _Batch | None] | None:
+        """The statement on the loop's connection: its rows, and the batch its write must wait for; None if
+        another process holds the file (the batch is committed first, so the thread does not wait for it)."""
+        batch = self._batch
+        if batch is None and sql.lstrip()[:7].upper().startswith(_WRITES):
+            batch = self._open_batch()
+            if batch is None:
+                return None
+        changes_before = self.inline.total_changes
+        try:
+            rows = _rows(self.inline, sql, parameters)
+        except sqlite3.Error as err:
+            if not _busy(err):
+                self._broken(err)
+                raise
+            self._commit_batch()
+            return None
+        wrote = self.inline.total_changes != changes_before
+        if batch is None:
+            if wrote:  # a write that did not look like one (WITH ... INSERT): committed on its own
+                self._count_commit()
+            return rows, None
+        batch.wrote = batch.wrote or wrote
+        return rows, batch if wrote else None
 
     async def scan(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """Like `fetch`, for a statement that may touch many rows: run off the loop."""

@@ -3,6 +3,7 @@ prompts, pausing, engagement, region, discretion."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.engine import Learner
@@ -20,6 +21,19 @@ from bot.store.codec import (
 from bot.store.database import Database
 from scheduler.planning import LearnerSchedule, Setup
 from scheduler.windows import Preferences
+
+
+@dataclass(frozen=True)
+class AtHand:
+    """What most updates need of their learner, read at once: their region, whether discreet mode is on, and
+    what free text the bot asked them for."""
+
+    region: str | None
+    discreet: bool
+    awaiting: str | None
+
+
+NOT_ENROLLED = AtHand(region=None, discreet=True, awaiting=None)  # discreet by default, as for a learner
 
 
 class Learners:
@@ -56,6 +70,11 @@ class Learners:
     async def next_due(self, user_id: int) -> datetime | None:
         rows = await self._db.fetch("SELECT next_due_at FROM learners WHERE user_id = ?", (user_id,))
         return optional_moment(rows[0][0]) if rows else None
+
+    async def at_hand(self, user_id: int) -> AtHand:
+        """The learner's region, discreet mode and awaited text (as for someone new, if not enrolled)."""
+        rows = await self._db.fetch("SELECT region, discreet, awaiting FROM learners WHERE user_id = ?", (user_id,))
+        return AtHand(rows[0][0], bool(rows[0][1]), rows[0][2]) if rows else NOT_ENROLLED
 
     async def awaiting(self, user_id: int) -> str | None:
         """What free text the bot asked this learner for (such as a time of day), if anything."""

@@ -227,7 +227,7 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     if chat_id is not None and (outcome.delete or outcome.delete_input):
         await _delete(context, chat_id, _to_delete(outcome, update))
     user = update.effective_user
-    if private and outcome.replies and user is not None and await _chat(context).privacy.discreet(user.id):
+    if private and outcome.replies and user is not None and await _discreet(outcome, user.id, context):
         outcome = dataclasses.replace(outcome, replies=tuple(_protected(reply) for reply in outcome.replies))
     if query is not None:
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
@@ -253,6 +253,12 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
         await _chat(context).settle(outcome, sent=False)  # a pulled bite that did not go out is given back
         raise
     await _chat(context).settle(outcome, sent=True, message=(chat_id, first) if first is not None else None)
+
+
+async def _discreet(outcome: Outcome, user_id: int, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    if outcome.discreet is not None:
+        return outcome.discreet
+    return await _chat(context).privacy.discreet(user_id)
 
 
 def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
