@@ -101,6 +101,7 @@ class SearchIndex:
         self._rarest = max(self._idf.values(), default=1.0)
         surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
         self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
+        self._near: dict[tuple[int, int], list[str]] = {}  # (length, cutoff) → words that may be that close
         self._lines = [_lines(document.text) for document in documents]
         # Analysed once here, not per query: the snippet's line is chosen for every hit shown. Per document,
         # which of its lines hold each term, so a query looks only at the lines it matches.
@@ -192,8 +193,22 @@ class SearchIndex:
         # Imported at the first typo, not at start: rapidfuzz is 3.5 MB of an idle bot's memory.
         from rapidfuzz import fuzz, process
 
-        match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        match = process.extractOne(
+            word, self._near_in_length(len(word), cutoff), scorer=fuzz.ratio, score_cutoff=cutoff
+        )
         return None if match is None else str(match[0])
+
+    def _near_in_length(self, length: int, cutoff: int) -> list[str]:
+        """The course's words that can be within `cutoff` of a word of `length`, in the vocabulary's order (so
+        the best match, and the first of equals, is the same as over all of them). The ratio of two words is at
+        most 200 x the shorter's length / both lengths: comparing only these makes an unknown word (a typo, or a
+        word the course never uses, as most of a query can be) several times cheaper."""
+        near = self._near.get((length, cutoff))
+        if near is None:
+            near = self._near[(length, cutoff)] = [
+                word for word in self._vocabulary if 200 * min(length, len(word)) >= cutoff * (length + len(word))
+            ]
+        return near
 
     # --- ranking ------------------------------------------------------------------------------
 
@@ -214,20 +229,19 @@ class SearchIndex:
         factors = self._factors.get(favoured)
         if factors is None:  # worked out once per region: a handful of regions, a few hundred documents
             factors = self._factors[favoured] = [self._factor(document, favoured) for document in self.documents]
-        scored = []
-        for index in sorted(scores):
-            score = scores[index]
-            coverage = coverage_of.get(index, 0.0)
-            if score <= 0 or coverage < MIN_COVERAGE:
-                continue
-            factor = factors[index] * (1 - COORDINATION + COORDINATION * coverage)
-            scored.append((score * factor, index))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        if not scored or scored[0][0] < MIN_SCORE:
+        # (minus the score, the document): sorted as they come, the best first and equals in the index's order.
+        ranked = [
+            (-(scores[index] * (factors[index] * (1 - COORDINATION + COORDINATION * coverage))), index)
+            for index, coverage in coverage_of.items()
+            if coverage >= MIN_COVERAGE and scores[index] > 0
+        ]
+        ranked.sort()
+        if not ranked or -ranked[0][0] < MIN_SCORE:
             return Results((), favoured, named is not None, about_calling)
         hits: list[Hit] = []
         titles: set[str] = set()
-        for score, index in scored:
+        for negative, index in ranked:
+            score = -negative
             document = self.documents[index]
             if document.title in titles:  # one "Chart and code", the learner's, not five
                 continue
