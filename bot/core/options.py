@@ -8,6 +8,7 @@ in the file, never by the letter shown.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 
@@ -19,6 +20,7 @@ def review_showing(send_id: int) -> str:
     return f"review:{send_id}"
 
 
+@functools.lru_cache(maxsize=4096)  # seeding a generator costs more than the rest of drawing a question
 def shown_order(user_id: int, item_id: str, showing: str, count: int) -> tuple[int, ...]:
     """File indexes of the options in the order this learner sees them in this showing."""
     seed = hashlib.sha256(f"{user_id}\0{item_id}\0{showing}".encode()).digest()

@@ -101,6 +101,9 @@ class SearchIndex:
         self._rarest = max(self._idf.values(), default=1.0)
         surface = {word for document in documents for word in words(f"{document.title}\n{document.text}")}
         self._vocabulary = sorted(word for word in surface if len(word) >= MIN_TYPO_LENGTH and word.isalpha())
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
         self._near: dict[tuple[int, int], list[str]] = {}  # (length, cutoff) → words that may be that close
         self._lines = [_lines(document.text) for document in documents]
         # Analysed once here, not per query: the snippet's line is chosen for every hit shown. Per document,
@@ -205,9 +208,12 @@ class SearchIndex:
         word the course never uses, as most of a query can be) several times cheaper."""
         near = self._near.get((length, cutoff))
         if near is None:
-            near = self._near[(length, cutoff)] = [
-                word for word in self._vocabulary if 200 * min(length, len(word)) >= cutoff * (length + len(word))
-            ]
+            near = self._near[(length, cutoff)] = sorted(  # the vocabulary is sorted: the same order
+                word
+                for other, words_of_length in self._by_length.items()
+                if 200 * min(length, other) >= cutoff * (length + other)
+                for word in words_of_length
+            )
         return near
 
     # --- ranking ------------------------------------------------------------------------------
