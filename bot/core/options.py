@@ -20,7 +20,7 @@ def review_showing(send_id: int) -> str:
     return f"review:{send_id}"
 
 
-@functools.lru_cache(maxsize=4096)  # seeding a generator costs more than the rest of drawing a question
+@functools.lru_cache(maxsize=1024)  # seeding a generator costs more than the rest of drawing a question
 def shown_order(user_id: int, item_id: str, showing: str, count: int) -> tuple[int, ...]:
     """File indexes of the options in the order this learner sees them in this showing."""
     seed = hashlib.sha256(f"{user_id}\0{item_id}\0{showing}".encode()).digest()

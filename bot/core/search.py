@@ -125,7 +125,6 @@ class SearchIndex:
                 part = self._idf[term] * seen_here * (K1 + 1) / (seen_here + length_factor)
                 postings.setdefault(term, []).append((index, part))
         self._postings = postings
-        self._holders = {term: frozenset(index for index, _ in held) for term, held in postings.items()}
         self._factors: dict[str | None, list[float]] = {}  # each document's region factor, per region favoured
         shared = Counter(line for lines in self._lines for line in set(lines))
         self._boilerplate = [
@@ -284,7 +283,7 @@ class SearchIndex:
         for _, terms in typed:
             weight = max((self._idf.get(term, 0.0) for term in terms), default=0.0) or self._rarest * 1.0
             total += weight
-            for index in frozenset().union(*(self._holders.get(term, ()) for term in terms)):
+            for index in {index for term in terms for index, _ in self._postings.get(term, ())}:
                 matched[index] = matched.get(index, 0.0) + weight
         return {index: share / total for index, share in matched.items()} if total else {}
 

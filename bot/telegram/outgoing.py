@@ -17,7 +17,7 @@ def markup_of(reply: Reply) -> InlineKeyboardMarkup | None:
     return _keyboard(reply.buttons) if reply.buttons else None
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
     """Keyboards repeat (everyone sent a bite gets its buttons, every answer to a question the same ones), and
     building PTB's objects costs more than the rest of a reply; they are immutable once built, so one is shared."""
