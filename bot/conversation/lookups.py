@@ -175,11 +175,12 @@ class LookupChat:
         choices = []
         if hits:
             lines.append("🔎 **Best matches**")
-        for number, hit in enumerate(hits, start=1):
+        opens = lookup_buttons.opening(found, tuple(range(len(hits))))
+        for number, (hit, data) in enumerate(zip(hits, opens, strict=True), start=1):
             lines.append(f"{number}. **{escape(hit.document.title)}**: {escape(audience.fill(hit.snippet))}")
             label = f"{number}. {hit.document.title}"
             short = label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1] + "…"
-            choices.append(Button(short, lookup_buttons.encode(dataclasses.replace(found, open=number - 1))))
+            choices.append(Button(short, data))
         rows = button_rows(choices)
         if calling and not found.banner:
             rows = (*rows, (HOTLINES_BUTTON,))

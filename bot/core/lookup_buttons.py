@@ -53,11 +53,20 @@ def encode(action: LookupAction) -> str:
     if isinstance(action, Now):
         data = f"{_NOW}:{action.part}" if action.part else _NOW
     elif isinstance(action, Found):
-        places = ".".join("-".join(str(number) for number in hit) for hit in action.hits)
-        shown = "-" if action.open < 0 else str(action.open)
-        data = f"{_FOUND}:{action.index}:{action.banner}:{shown}:{places}"
+        return opening(action, (action.open,))[0]
     else:
         data = f"{_OPEN}:{action.send_id}"
+    return _checked(data)
+
+
+def opening(found: Found, shown: tuple[int, ...]) -> list[str]:
+    """The data of `found` opened at each of `shown` (-1: the list): `encode` of each, the places written once."""
+    places = ".".join("-".join(str(number) for number in hit) for hit in found.hits)
+    start = f"{_FOUND}:{found.index}:{found.banner}:"
+    return [_checked(f"{start}{'-' if open_ < 0 else open_}:{places}") for open_ in shown]
+
+
+def _checked(data: str) -> str:
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
