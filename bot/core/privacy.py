@@ -18,10 +18,11 @@ _DETAILS = (
     re.compile(r"\b(19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}\b"),  # 1990-07-03
     re.compile(rf"(?i)\b\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})[a-z]*\.?\s+(19|20)\d{{2}}\b"),
     re.compile(rf"(?i)\b({_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+(19|20)\d{{2}}\b"),
-    re.compile(
+    _NAMED_IDENTIFIER := re.compile(
         r"(?i)\b(dob|d\.o\.b|date of birth|born on|mrn|medical record|record number|chart number|ssn|nhs number)\b"
     ),
 )
+_DIGIT = re.compile(r"\d")  # every other pattern here, and every age, needs one
 _NUMBERS = (
     re.compile(r"\+?\d[\d ().-]{8,}\d"),  # phone numbers and long identifiers
     re.compile(r"\b\d{6,}\b"),
@@ -72,6 +73,8 @@ class PatientDetailsGuard:
 
     def flags(self, text: str) -> bool:
         """Free text someone typed to look something up: any date, identifier, number or name with an age."""
+        if not _DIGIT.search(text):  # most look-ups: then only a named identifier ("DOB", "MRN") can be one
+            return bool(_NAMED_IDENTIFIER.search(text))
         return self.holds_dates_or_numbers(text) or self._name_with_age(text)
 
     def holds_dates_or_numbers(self, text: str) -> bool:

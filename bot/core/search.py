@@ -245,13 +245,14 @@ class SearchIndex:
             return Results((), favoured, named is not None, about_calling)
         hits: list[Hit] = []
         titles: set[str] = set()
+        wanted = {term for _, unit in typed for term in unit}
         for negative, index in ranked:
             score = -negative
             document = self.documents[index]
             if document.title in titles:  # one "Chart and code", the learner's, not five
                 continue
             titles.add(document.title)
-            line, start = self._best_line(index, typed)
+            line, start = self._best_line(index, typed, wanted)
             hits.append(Hit(document, score, _snippet(self._lines[index], line, start), index, line, start))
             if len(hits) == limit:
                 break
@@ -289,7 +290,7 @@ class SearchIndex:
 
     # --- snippets -----------------------------------------------------------------------------
 
-    def _best_line(self, index: int, typed: list[tuple[str, dict[str, float]]]) -> tuple[int, int]:
+    def _best_line(self, index: int, typed: list[tuple[str, dict[str, float]]], wanted: set[str]) -> tuple[int, int]:
         """The line that matches the query best (the first of equals), and where its snippet starts. Each unit
         typed counts once, by its best term; a line many documents share ("No single indicator proves
         trafficking") counts for less than one of this document's own."""
@@ -312,7 +313,6 @@ class SearchIndex:
         ]
         top = max(ranked, default=(0.0, 0))
         best = -top[1] if top[0] > 0 else 0  # no line matches: the first
-        wanted = {term for _, unit in typed for term in unit}
         return best, self._start(index, best, wanted)
 
     def _start(self, index: int, number: int, wanted: set[str]) -> int:
