@@ -74,7 +74,7 @@ async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(tmp_pa
         assert await store.database.fetch("SELECT user_id FROM learners") == [(2,)]
 
 
-async def test_the_log_is_checkpointed_into_the_file_as_commits_add_up(
+async def test_the_log_is_checkpointed_into_the_file_as_writes_add_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
@@ -141,3 +141,18 @@ async def test_work_on_the_thread_commits_the_shared_transaction_first(tmp_path:
             timeout=30,
         )
         assert rows == [(1,)]
+
+
+async def test_a_shared_commit_counts_every_row_it_writes_towards_the_next_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
+    path = tmp_path / "coursebot.sqlite3"
+    async with await Store.open(path) as store:
+        await store.database.scan("PRAGMA wal_checkpoint(TRUNCATE)")
+        statements: list[str] = []
+        store.database.inline.set_trace_callback(statements.append)
+        await asyncio.gather(*(store.learners.enrol(user, user, NOW) for user in range(1, 11)))
+        assert statements.count("COMMIT") == 1  # ten learners, one commit: still ten rows in the log
+        await asyncio.wait_for(asyncio.gather(*store.database._checkpoints), timeout=30)
+        assert _main_file_learners(path) == 10

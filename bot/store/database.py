@@ -2,8 +2,9 @@
 
 One at a time. A transaction spans several awaits, and any statement another coroutine sent meanwhile would
 land inside it (or its `BEGIN` would fail with "cannot start a transaction within a transaction"). So every use
-of the file holds one lock: a single statement for its moment, a transaction for its whole length. Uncontended,
-the lock costs nothing; contended, work queues instead of failing.
+of the file holds one lock for as long as it gives the loop up: a transaction for its whole length, work on the
+thread until it is done. A point statement on the loop never gives it up, so when nobody holds the lock it just
+runs; otherwise it queues like the rest, instead of failing.
 
 Two connections, by the size of the work. A learner's update reads and writes a handful of rows by key, and such
 a statement takes SQLite 5 to 30 µs; handing it to aiosqlite's thread and back costs ten times that (a queue, a
@@ -26,7 +27,7 @@ Never block the loop on another process. The loop's connection does not wait for
 process (another coursebot command, a backup tool): it fails at once with "database is locked", and the same
 statement or transaction is then run on aiosqlite's thread, which waits up to `BUSY_TIMEOUT_MS` off the loop. Nor
 does it checkpoint the log on its own (that copies pages and syncs the file): `Database` checkpoints passively
-on the thread after every `CHECKPOINT_EVERY` commits instead.
+on the thread after every `CHECKPOINT_EVERY` rows written instead.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ import aiosqlite
 Parameters = Sequence[Any] | dict[str, Any]
 
 BUSY_TIMEOUT_MS = 5000
-CHECKPOINT_EVERY = 1000  # commits; SQLite's own default is a log of 1,000 pages
+# Rows written, not commits: a shared commit can carry hundreds of them. SQLite's own default is a log of 1,000
+# pages, and a row written is about a page appended (its table's and its indexes').
+CHECKPOINT_EVERY = 1000
 
 
 def _busy(err: sqlite3.Error) -> bool:
@@ -104,7 +107,7 @@ class _Batch:
     """The writes of one open transaction on the loop's connection, committed together."""
 
     def __init__(self) -> None:
-        self.wrote = False
+        self.changes = 0  # rows written in it
         self.done = asyncio.Event()
         self.error: sqlite3.Error | None = None
 
@@ -124,7 +127,7 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._batch: _Batch | None = None
-        self._commits = 0
+        self._written = 0
         self._committers: set[asyncio.Task[None]] = set()
         self._checkpoints: set[asyncio.Task[None]] = set()
         # Set the first time SQLite reports the file damaged; the health check reports it from then on.
@@ -201,8 +204,8 @@ class Database:
                 self.inline.rollback()
             batch.error = err
         batch.done.set()
-        if batch.error is None and batch.wrote:
-            self._count_commit()
+        if batch.error is None:
+            self._count_written(batch.changes)
 
     def _broken(self, err: sqlite3.Error) -> None:
         """After a failed statement: if it took the whole batch back, its writers are told, not left waiting."""
@@ -210,10 +213,10 @@ class Database:
         if self._batch is not None and not self.inline.in_transaction:
             self._commit_batch()
 
-    def _count_commit(self) -> None:
-        self._commits += 1
-        if self._commits >= CHECKPOINT_EVERY:
-            self._commits = 0
+    def _count_written(self, rows: int) -> None:
+        self._written += rows
+        if self._written >= CHECKPOINT_EVERY:
+            self._written = 0
             self._start(self._checkpoint_passively(), self._checkpoints)
 
     async def _checkpoint_passively(self) -> None:
@@ -262,13 +265,12 @@ class Database:
                 raise
             self._commit_batch()
             return None
-        wrote = self.inline.total_changes != changes_before
-        if batch is None:
-            if wrote:  # a write that did not look like one (WITH ... INSERT): committed on its own
-                self._count_commit()
+        changes = self.inline.total_changes - changes_before
+        if batch is None:  # a read, or a write that did not look like one (WITH ... INSERT): committed on its own
+            self._count_written(changes)
             return rows, None
-        batch.wrote = batch.wrote or wrote
-        return rows, batch if wrote else None
+        batch.changes += changes
+        return rows, batch if changes else None
 
     async def scan(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         """Like `fetch`, for a statement that may touch many rows: run off the loop."""
@@ -320,14 +322,15 @@ class Database:
                 if isinstance(err, sqlite3.Error):
                     self._broken(err)
                 raise
-            wrote = self.inline.total_changes != changes_before
-            batch.wrote = batch.wrote or wrote
-        if wrote:
+            changes = self.inline.total_changes - changes_before
+            batch.changes += changes
+        if changes:
             await batch.committed()
 
     @asynccontextmanager
     async def _in_background(self) -> AsyncIterator[Transaction]:
         await self.background.execute("BEGIN IMMEDIATE")  # waits for the other process, off the loop
+        changes_before = self.background.total_changes
         try:
             yield Transaction(None, self.background)
             await self.background.execute("COMMIT")
@@ -337,7 +340,7 @@ class Database:
             if self.background.in_transaction:
                 await self.background.execute("ROLLBACK")
             raise
-        self._count_commit()
+        self._count_written(self.background.total_changes - changes_before)
 
     async def script(self, sql: str) -> None:
         async with self._lock:
