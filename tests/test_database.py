@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,17 +76,24 @@ async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(tmp_pa
         assert await store.database.fetch("SELECT user_id FROM learners") == [(2,)]
 
 
+@asynccontextmanager
+async def _checkpointing_every_ten_rows(path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Store]:
+    """A store whose log is checkpointed after every ten rows written, starting from an empty log."""
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
+    async with await Store.open(path) as store:
+        await store.database.scan("PRAGMA wal_checkpoint(TRUNCATE)")  # the schema into the file: a clean start
+        yield store
+
+
 async def test_the_log_is_checkpointed_into_the_file_as_writes_add_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
     path = tmp_path / "coursebot.sqlite3"
-    async with await Store.open(path) as store:
-        await store.database.scan("PRAGMA wal_checkpoint(TRUNCATE)")  # the schema into the file: a clean start
+    async with _checkpointing_every_ten_rows(path, monkeypatch) as store:
         for user in range(1, 10):
             await store.learners.enrol(user, user, NOW)
         assert _main_file_learners(path) == 0, "the loop's connection must not checkpoint by itself"
-        await store.learners.enrol(10, 10, NOW)  # the tenth commit
+        await store.learners.enrol(10, 10, NOW)  # the tenth row
         await asyncio.wait_for(asyncio.gather(*store.database._checkpoints), timeout=30)
         assert _main_file_learners(path) == 10
 
@@ -146,10 +155,8 @@ async def test_work_on_the_thread_commits_the_shared_transaction_first(tmp_path:
 async def test_a_shared_commit_counts_every_row_it_writes_towards_the_next_checkpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 10)
     path = tmp_path / "coursebot.sqlite3"
-    async with await Store.open(path) as store:
-        await store.database.scan("PRAGMA wal_checkpoint(TRUNCATE)")
+    async with _checkpointing_every_ten_rows(path, monkeypatch) as store:
         statements: list[str] = []
         store.database.inline.set_trace_callback(statements.append)
         await asyncio.gather(*(store.learners.enrol(user, user, NOW) for user in range(1, 11)))

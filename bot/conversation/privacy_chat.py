@@ -136,7 +136,7 @@ class PrivacyChat:
     async def discreet(self, user_id: int) -> bool:
         """Whether messages to this person are protected from forwarding and saving (the default, even before
         they enrol: look-ups work for anyone)."""
-        return await self.store.learners.discreet(user_id) is not False
+        return (await self.store.learners.at_hand(user_id)).discreet
 
     def not_enrolled(self) -> Outcome:
         """Someone who is not (or no longer) enrolled asked for a bite: say so, and never enrol them silently."""

@@ -183,10 +183,5 @@ class Learners:
         rows = await self._db.fetch("SELECT region FROM learners WHERE user_id = ?", (user_id,))
         return rows[0][0] if rows else None
 
-    async def discreet(self, user_id: int) -> bool | None:
-        """Whether discreet mode is on; None for someone not enrolled."""
-        rows = await self._db.fetch("SELECT discreet FROM learners WHERE user_id = ?", (user_id,))
-        return bool(rows[0][0]) if rows else None
-
     async def set_discreet(self, user_id: int, discreet: bool) -> None:
         await self._db.fetch("UPDATE learners SET discreet = ? WHERE user_id = ?", (int(discreet), user_id))
