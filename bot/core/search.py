@@ -226,11 +226,7 @@ class SearchIndex:
         about_calling = any(stem(word) in CALLING for text, _ in typed for word in text.split())
         if not weights:
             return Results((), favoured, named is not None, about_calling)
-        scores: dict[int, float] = {}
-        for term, weight in weights.items():
-            for index, part in self._postings.get(term, ()):
-                scores[index] = scores.get(index, 0.0) + weight * part
-        coverage_of = self._coverage(typed)
+        scores, coverage_of = self._scores_and_coverage(typed, weights)
         factors = self._factors.get(favoured)
         if factors is None:  # worked out once per region: a handful of regions, a few hundred documents
             factors = self._factors[favoured] = [self._factor(document, favoured) for document in self.documents]
@@ -275,18 +271,37 @@ class SearchIndex:
             return factor * (OWN_VERSION if version in document.versions else OTHER_REGION)
         return factor
 
-    def _coverage(self, typed: list[tuple[str, dict[str, float]]]) -> dict[int, float]:
-        """For each document that matches any of it, the share of what was typed it matches, each unit weighted
-        by how rare its rarest term is. A word the course never uses counts like a fairly rare one: it may be the
-        point of the question."""
-        total = 0.0
+    def _scores_and_coverage(
+        self, typed: list[tuple[str, dict[str, float]]], weights: dict[str, float]
+    ) -> tuple[list[float], dict[int, float]]:
+        """Each document's BM25 score (by place in the index), and, for each document that matches any of the
+        query, the share of what was typed it matches: each unit weighted by how rare its rarest term is. A word
+        the course never uses counts like a fairly rare one: it may be the point of the question. One pass over
+        the postings for both, into lists indexed by document: this is most of a search's work."""
+        scores = [0.0] * len(self.documents)
         matched: dict[int, float] = {}
-        for _, terms in typed:
+        last_unit = [-1] * len(self.documents)  # the last unit that matched each document, counted once
+        scored: set[str] = set()
+        total = 0.0
+        for number, (_, terms) in enumerate(typed):
             weight = max((self._idf.get(term, 0.0) for term in terms), default=0.0) or self._rarest * 1.0
             total += weight
-            for index in {index for term in terms for index, _ in self._postings.get(term, ())}:
-                matched[index] = matched.get(index, 0.0) + weight
-        return {index: share / total for index, share in matched.items()} if total else {}
+            for term in terms:
+                postings = self._postings.get(term, ())
+                if term in scored:  # a term of two units scores once (at its greater weight)
+                    for index, _ in postings:
+                        if last_unit[index] != number:
+                            last_unit[index] = number
+                            matched[index] = matched.get(index, 0.0) + weight
+                    continue
+                scored.add(term)
+                term_weight = weights[term]
+                for index, part in postings:
+                    scores[index] += term_weight * part
+                    if last_unit[index] != number:
+                        last_unit[index] = number
+                        matched[index] = matched.get(index, 0.0) + weight
+        return scores, ({index: share / total for index, share in matched.items()} if total else {})
 
     # --- snippets -----------------------------------------------------------------------------
 

@@ -10,24 +10,20 @@ updates faster than a person acts gets one polite notice; the rest of the flood 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
     BotCommand,
-    LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
-    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -44,7 +40,7 @@ from bot.delivery.tick import TICK_INTERVAL, Ticker
 from bot.logs import learner_ref
 from bot.telegram.limiter import PacedRequests, retry_after_seconds
 from bot.telegram.ordering import PerChatOrder
-from bot.telegram.outgoing import markup_of, send_reply
+from bot.telegram.outgoing import HTML, NO_PREVIEW, markup_of, send_reply
 from bot.telegram.splitting import TEXT_LIMIT, shortened_html
 
 logger = logging.getLogger(__name__)
@@ -93,7 +89,6 @@ def build_application(
     builder = (
         Application.builder()
         .token(token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(updates or PerChatOrder())
         .rate_limiter(PacedRequests(pacer))
     )
@@ -227,14 +222,16 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     if chat_id is not None and (outcome.delete or outcome.delete_input):
         await _delete(context, chat_id, _to_delete(outcome, update))
     user = update.effective_user
-    if private and outcome.replies and user is not None and await _discreet(outcome, user.id, context):
-        outcome = dataclasses.replace(outcome, replies=tuple(_protected(reply) for reply in outcome.replies))
+    discreet = private and bool(outcome.replies) and user is not None and await _discreet(outcome, user.id, context)
     if query is not None:
         await query.answer(outcome.notice)  # always answer, or the phone shows a spinner
         if outcome.edit is not None and query.message is not None:
             try:
                 await query.edit_message_text(
-                    shortened_html(outcome.edit.text, TEXT_LIMIT), reply_markup=markup_of(outcome.edit)
+                    shortened_html(outcome.edit.text, TEXT_LIMIT),
+                    parse_mode=HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup_of(outcome.edit),
                 )
             except BadRequest as err:
                 # Too old to edit, or already showing this: the answer itself was recorded, so carry on.
@@ -244,7 +241,7 @@ async def _show(outcome: Outcome, update: Update, context: ContextTypes.DEFAULT_
     first: int | None = None  # the message carrying the first reply's buttons (a pulled bite's)
     try:
         for number, reply in enumerate(outcome.replies):
-            for message in await send_reply(context.bot, chat_id, reply):
+            for message in await send_reply(context.bot, chat_id, reply, discreet=discreet):
                 if number == 0:
                     first = message.message_id  # a long reply is split: its buttons come on the last part
                 if private:
@@ -268,12 +265,6 @@ def _to_delete(outcome: Outcome, update: Update) -> tuple[int, ...]:
     if outcome.delete_input and update.effective_message is not None and update.callback_query is None:
         ids.append(update.effective_message.message_id)
     return tuple(dict.fromkeys(ids))
-
-
-def _protected(reply: Reply) -> Reply:
-    """In discreet mode every course message is protected from forwarding and saving; a file the learner asked
-    for to keep (their certificate, their data) is not."""
-    return reply if reply.attachment is not None else dataclasses.replace(reply, protect=True)
 
 
 async def _remember_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
