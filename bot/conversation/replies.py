@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Button:
+class Button(NamedTuple):
+    """A tuple, not a dataclass: keyboards are looked up by their rows of buttons on every reply (see
+    bot.telegram.outgoing), and a tuple hashes and compares in C."""
+
     label: str
     data: str
 

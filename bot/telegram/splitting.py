@@ -9,6 +9,7 @@ Where only one message can carry it (an edit, a caption), the text is shortened 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -108,13 +109,20 @@ def _whole_html(markup: str) -> str | None:
 
 def split_html(markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[str]:
     """Telegram HTML for `markup`, in as many parts as its length needs (the first at most `first_limit`)."""
+    return list(_split_html(markup, limit, first_limit))
+
+
+# The same texts go to many learners (a lesson, the feedback on an option, a question in each order of its
+# options), so the HTML of the last few hundred is kept: at most 256 texts of a few thousand characters.
+@functools.lru_cache(maxsize=256)
+def _split_html(markup: str, limit: int, first_limit: int | None) -> tuple[str, ...]:
     budget = limit if first_limit is None else min(limit, first_limit)
     # Markup is never shorter than the text it shows: a reply this short fits in one message, as nearly all do.
     if _length(markup) <= budget and (whole := _whole_html(markup)) is not None:
-        return [whole]
+        return (whole,)
     runs = _runs(markup)
     if sum(_length(text) for text, _ in runs) <= budget:  # fits, once its markup is taken away
-        return [_html(runs).strip()]
+        return (_html(runs).strip(),)
     chars = [(char, style) for text, style in runs for char in text]
     parts: list[str] = []
     start = 0
@@ -129,7 +137,7 @@ def split_html(markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = N
         if part:
             parts.append(part)
         start = start_next
-    return parts or [""]
+    return tuple(parts) or ("",)
 
 
 def shortened_html(markup: str, limit: int = TEXT_LIMIT) -> str:
