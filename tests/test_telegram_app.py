@@ -95,6 +95,25 @@ async def test_start_enrols_and_sends_the_welcome_and_privacy_note(
     assert await store.learners.learner(ANNA) is not None
 
 
+async def test_every_text_sent_or_edited_is_html_without_a_link_preview(
+    app: CourseApplication, state: BotAPIState
+) -> None:
+    """Each call names its parse mode and turns previews off itself (the Application has no Defaults)."""
+    await say(app, "/start")
+    await say(app, "/next")
+    await say(app, "/next")
+    question = state.sent_messages(ANNA)[-1]
+    await press(app, state, keyboard(question)[0][0]["callback_data"], question)
+    await say(app, "what are the indicators of labor trafficking?")
+    await say(app, "/whatever")
+
+    texts_out = [call for call in state.calls if call.method in ("sendMessage", "editMessageText")]
+    assert {call.method for call in texts_out} == {"sendMessage", "editMessageText"}
+    for call in texts_out:
+        assert call.params["parse_mode"] == "HTML", call.method
+        assert call.params["link_preview_options"] == {"is_disabled": True}, call.method
+
+
 async def test_next_then_an_answer_press_records_it_edits_the_question_and_explains(
     app: CourseApplication, state: BotAPIState, store: Store
 ) -> None:
