@@ -78,6 +78,7 @@ async def test_the_name_is_confirmed_before_anything_is_printed(chat: CourseChat
     confirm = await chat.text(LEARNER, "  Alex   Rivera, RN ")
 
     assert confirm.replies[0].text == "Print “Alex Rivera, RN” on your certificate?"
+    assert not confirm.replies[0].shared, "a text with the name is never kept for other learners"
     assert await store.certificates.of(LEARNER.user_id) is None  # nothing issued until "Yes"
     change, yes = confirm.replies[0].buttons[0][1], confirm.replies[0].buttons[0][0]
     await chat.press(LEARNER, change.data)

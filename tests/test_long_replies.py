@@ -117,6 +117,29 @@ async def test_a_long_reply_arrives_as_several_messages_with_the_buttons_on_the_
     assert "".join((document.text or "", rest.text or "")).replace("c", "") == ""
 
 
+async def test_only_course_content_is_kept_rendered_never_a_text_that_echoes_the_learner(
+    course_chat: CourseChat,
+) -> None:
+    """The HTML of a text sent to many learners is kept for the next; a text with what a learner typed (here a
+    command the bot does not know; elsewhere the name for a certificate) is gone once sent."""
+    state = BotAPIState()
+    app = build_application(course_chat, "123:LONG", request=StandinRequest(state), rate_limiter=False)
+    splitting._split_kept.cache_clear()
+    async with app:
+        await app.process_update(Update.de_json(message_update(ANNA, "/alex_rivera_rn"), app.bot))
+        echoed = splitting._split_kept.cache_info().currsize
+        for learner in (ANNA, ANNA + 1):
+            await app.process_update(Update.de_json(message_update(learner, "look for alpha"), app.bot))
+
+    assert "/alex_rivera_rn" in (state.sent_messages(ANNA)[0].text or "")
+    assert echoed == 0
+    results = [state.sent_messages(learner)[-1].text for learner in (ANNA, ANNA + 1)]
+    assert results[0] == results[1]
+    assert "Best matches" in (results[0] or "")
+    kept = splitting._split_kept.cache_info()
+    assert (kept.currsize, kept.hits) == (1, 1), "the second learner's results came from the kept HTML"
+
+
 async def test_an_unknown_command_of_four_thousand_characters_is_not_echoed_back_whole(
     course_chat: CourseChat,
 ) -> None:

@@ -33,26 +33,26 @@ def scheduled(reply: Reply, send_id: int, *, reminder: bool, discreet: bool = Fa
     if discreet:
         opened = Button("Open ▸", lookup_buttons.encode(lookup_buttons.Open(send_id)))
         nudge = "\n\n👋 No rush: open it whenever you have two minutes." if reminder else ""
-        return Reply(f"{DISCREET_FIRST_LINE}{nudge}", ((opened, later),), protect=True)
+        return Reply(f"{DISCREET_FIRST_LINE}{nudge}", ((opened, later),), protect=True, shared=True)
     rows = (*reply.buttons[:-1], (*reply.buttons[-1], later)) if reply.buttons else ((later,),)
     text = reply.text
     if reminder:
         text = f"👋 No rush: here is your next bite, whenever you have two minutes.\n\n{text}"
-    return Reply(text, rows, protect=reply.protect)
+    return Reply(text, rows, protect=reply.protect, shared=reply.shared)
 
 
 def review_question(audience: Audience, item: Question, send_id: int) -> Reply:
     """A question back for review: its options in a new order, so the first showing's places don't carry over."""
     order = audience.order(item, options.review_showing(send_id))
     row = answer_row(item, order, lambda index: buttons.ReviewAnswer(send_id, index))
-    return Reply(f"🔁 Review\n{question_body(audience, item, order)}", (row,))
+    return Reply(f"🔁 Review\n{question_body(audience, item, order)}", (row,), shared=True)
 
 
 def practice_question(audience: Audience, item: Question, send_id: int, *, missed: int) -> Reply:
     """A missed case brought back on request: answered like a review, in a new order."""
     review = review_question(audience, item, send_id)
     others = f" (and {missed - 1} more to practise)" if missed > 1 else ""
-    return Reply(review.text.replace("🔁 Review", f"🔁 Practice{others}", 1), review.buttons)
+    return Reply(review.text.replace("🔁 Review", f"🔁 Practice{others}", 1), review.buttons, shared=True)
 
 
 def later_menu(send_id: int) -> Reply:

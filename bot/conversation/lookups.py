@@ -102,7 +102,7 @@ class LookupChat:
             return Outcome(notice=texts.NOTICE_STALE_BUTTON)
         others = Button("Other regions", buttons.encode(buttons.Menu("regions")))
         await self.store.statistics.count_lookup(card.id, self.clock().date())
-        return Outcome((Reply(self.course.fill(_card_text(card), region), ((others,),)),))
+        return Outcome((Reply(self.course.fill(_card_text(card), region), ((others,),), shared=True),))
 
     def _region_menu(self) -> Reply:
         choices = [Button(name, buttons.encode(buttons.Region(code))) for code, name in REGION_NAMES]
@@ -128,13 +128,13 @@ class LookupChat:
                 return None
             await self.store.statistics.count_lookup(card.id, self.clock().date())
             extra = _card_buttons(card)
-            return Reply(audience.fill(_card_text(card)), tuple(row for row in (extra, back) if row))
+            return Reply(audience.fill(_card_text(card)), tuple(row for row in (extra, back) if row), shared=True)
         lesson = self.course.item(item_id)
         if not isinstance(lesson, Lesson):
             return None
         more = f"\n\n{audience.fill(lesson.more)}" if lesson.more else ""
         text = f"📖 **{escape(lesson.title)}**\n\n{audience.fill(lesson.text)}{more}"
-        return Reply(text, tuple(row for row in (RESPOND_AND_RESOURCES, back) if row))
+        return Reply(text, tuple(row for row in (RESPOND_AND_RESOURCES, back) if row), shared=True)
 
     # --- search -------------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class LookupChat:
         rows = button_rows(choices)
         if calling and not found.banner:
             rows = (*rows, (HOTLINES_BUTTON,))
-        return Reply("\n".join(lines), rows)
+        return Reply("\n".join(lines), rows, shared=True)  # snippets of the course, not the query
 
 
 def course_guard(course: Course) -> PatientDetailsGuard:

@@ -35,6 +35,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     protect: bool = False  # ask Telegram to stop forwarding and saving (discreet mode)
     attachment: Attachment | None = None
+    # Course content, the same for many learners and holding nobody's details: an adapter may keep its
+    # rendering for the next learner. Off unless said, so a text that echoes a learner is never kept.
+    shared: bool = False
 
 
 @dataclass(frozen=True)

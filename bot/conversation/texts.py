@@ -100,7 +100,7 @@ def lesson(audience: Audience, item: Lesson) -> Reply:
         if item.more is None
         else (NEXT_BUTTON, got_it_button(item), more_button(item))
     )
-    return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,))
+    return Reply(f"{heading}\n**{escape(item.title)}**\n\n{audience.fill(item.text)}", (row,), shared=True)
 
 
 def more_button(item: Lesson) -> Button:
@@ -111,7 +111,7 @@ def lesson_with_more(audience: Audience, item: Lesson) -> Reply:
     """The lesson opened out: its longer part under it, in the same message."""
     short = lesson(audience, item)
     more = audience.fill(item.more or "")
-    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON, got_it_button(item)),))
+    return Reply(f"{short.text}\n\n{more}", ((NEXT_BUTTON, got_it_button(item)),), shared=True)
 
 
 def question_body(audience: Audience, item: Question, order: tuple[int, ...]) -> str:
@@ -131,7 +131,7 @@ def answer_row(item: Question, order: tuple[int, ...], action: Callable[[int], b
 def question(audience: Audience, item: Question) -> Reply:
     order = audience.order(item, options.FIRST_SHOWING)
     row = answer_row(item, order, lambda index: buttons.Answer(item.id, index))
-    return Reply(question_body(audience, item, order), (row,))
+    return Reply(question_body(audience, item, order), (row,), shared=True)
 
 
 def answered(audience: Audience, item: Question, option: int, order: tuple[int, ...]) -> tuple[Reply, Reply]:
@@ -153,7 +153,7 @@ def answered(audience: Audience, item: Question, option: int, order: tuple[int, 
             f"**Best answer: {best_letter}.** {audience.fill(best.text)}"
         )
     why = Button("Why not the others ▸", buttons.encode(buttons.WhyNot(item.id, option)))
-    return question_now, Reply(verdict, ((NEXT_BUTTON, why),))
+    return question_now, Reply(verdict, ((NEXT_BUTTON, why),), shared=True)
 
 
 def with_peer_pulse(feedback: Reply, share: float) -> Reply:

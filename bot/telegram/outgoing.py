@@ -43,7 +43,7 @@ async def send_reply(
     limits = {"rate_limit_args": PACED} if paced else {}
     protect = reply.protect or (discreet and reply.attachment is None)
     first_limit = CAPTION_LIMIT if reply.attachment is not None else TEXT_LIMIT
-    parts = split_html(reply.text, TEXT_LIMIT, first_limit)
+    parts = split_html(reply.text, TEXT_LIMIT, first_limit, keep=reply.shared)
     sent: list[Message] = []
     for index, part in enumerate(parts):
         markup = markup_of(reply) if index == len(parts) - 1 else None

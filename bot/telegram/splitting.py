@@ -107,14 +107,14 @@ def _whole_html(markup: str) -> str | None:
     return _BOLD.sub(_bold_tag, html.escape(markup, quote=False)).strip()
 
 
-def split_html(markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = None) -> list[str]:
-    """Telegram HTML for `markup`, in as many parts as its length needs (the first at most `first_limit`)."""
-    return list(_split_html(markup, limit, first_limit))
+def split_html(
+    markup: str, limit: int = TEXT_LIMIT, first_limit: int | None = None, *, keep: bool = False
+) -> list[str]:
+    """Telegram HTML for `markup`, in as many parts as its length needs (the first at most `first_limit`).
+    `keep`: the text is course content, the same for many learners, so its HTML may be kept for the next."""
+    return list((_split_kept if keep else _split_html)(markup, limit, first_limit))
 
 
-# The same texts go to many learners (a lesson, the feedback on an option, a question in each order of its
-# options), so the HTML of the last few hundred is kept: at most 256 texts of a few thousand characters.
-@functools.lru_cache(maxsize=256)
 def _split_html(markup: str, limit: int, first_limit: int | None) -> tuple[str, ...]:
     budget = limit if first_limit is None else min(limit, first_limit)
     # Markup is never shorter than the text it shows: a reply this short fits in one message, as nearly all do.
@@ -138,6 +138,13 @@ def _split_html(markup: str, limit: int, first_limit: int | None) -> tuple[str, 
             parts.append(part)
         start = start_next
     return tuple(parts) or ("",)
+
+
+# A lesson, the feedback on an option, a question in each order of its options go to many learners, so the HTML
+# of the last few hundred is kept: at most 256 texts of a few thousand characters. Only course content: a text
+# with a learner's details (the name for a certificate, a command they typed) is never kept past its sending,
+# so nothing of an erased learner lingers in memory.
+_split_kept = functools.lru_cache(maxsize=256)(_split_html)
 
 
 def shortened_html(markup: str, limit: int = TEXT_LIMIT) -> str:
